@@ -1,0 +1,66 @@
+/**
+ * Runs assay as a user would: the built binary (`dist/assay`, or `$ASSAY_BIN`), or the
+ * source under Deno when `ASSAY_FROM_SOURCE=deno`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
+
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+}
+
+/** The command that starts assay: [program, ...leading args]. */
+export function assayCommand(): string[] {
+  if (process.env.ASSAY_FROM_SOURCE === "deno") {
+    return [process.env.DENO_BIN ?? "deno", "run", "-A", "--quiet", join(ROOT, "main.ts")];
+  }
+  return [process.env.ASSAY_BIN ?? join(ROOT, "dist", "assay")];
+}
+
+/** Runs assay with the given arguments and waits for it. */
+export function runAssay(args: string[], options: RunOptions = {}): RunResult {
+  const [cmd, ...lead] = assayCommand();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+  const r = spawnSync(cmd, [...lead, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    input: options.input,
+    timeout: options.timeoutMs ?? 30_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return {
+    code: r.status,
+    signal: r.signal,
+    stdout: r.stdout?.toString("utf8") ?? "",
+    stderr: r.stderr?.toString("utf8") ?? "",
+    stdoutBytes: r.stdout ?? Buffer.alloc(0),
+  };
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = "assay-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes a Lua script into a fresh temporary directory and returns its path. */
+export function writeScript(source: string, name = "script.lua", dir = tempDir()): string {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return path;
+}
