@@ -1,6 +1,6 @@
 /**
  * Builds the single-file binary with `bun build --compile`: `dist/assay` for this machine's
- * linux-x64, or with `--all` every release target as `dist/assay-<os>-<arch>`.
+ * linux-x64 (or `--outfile PATH`), or with `--all` every release target as `dist/assay-<os>-<arch>`.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -21,9 +21,11 @@ const bun = process.execPath;
 run(bun, ["scripts/embed-stdlib.ts"]);
 mkdirSync(join(root, "dist"), { recursive: true });
 const all = process.argv.includes("--all");
+const at = process.argv.indexOf("--outfile");
+const outfile = at > 0 ? process.argv[at + 1] : "dist/assay";
 const builds = all
   ? TARGETS.map((t) => ({ target: `bun-${t}`, outfile: `dist/assay-${t}` }))
-  : [{ target: "bun-linux-x64", outfile: "dist/assay" }];
+  : [{ target: "bun-linux-x64", outfile }];
 for (const { target, outfile } of builds) {
   run(bun, ["build", "--compile", "--minify", `--target=${target}`, "scripts/binary-entry.ts", "--outfile", outfile]);
 }
