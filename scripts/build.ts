@@ -27,5 +27,5 @@ const builds = all
   ? TARGETS.map((t) => ({ target: `bun-${t}`, outfile: `dist/assay-${t}` }))
   : [{ target: "bun-linux-x64", outfile }];
 for (const { target, outfile } of builds) {
-  run(bun, ["build", "--compile", "--minify", `--target=${target}`, "scripts/binary-entry.ts", "--outfile", outfile]);
+  run(bun, ["build", "--compile", "--minify", "--bytecode", "--format=esm", `--target=${target}`, "scripts/binary-entry.ts", "--outfile", outfile]);
 }
