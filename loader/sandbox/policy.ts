@@ -4,8 +4,8 @@
  * after resolving symlinks, and a write target that does not exist yet is judged by its
  * nearest existing parent.
  */
-import { realpathSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { LuaError } from "../lua-api.ts";
 import type { Capability } from "../plugin.ts";
 
@@ -14,6 +14,7 @@ export const PROFILES: ProfileName[] = ["full", "restricted", "pure"];
 
 /** `true` grants every target; a list grants those targets. */
 export type Grant = true | string[];
+/** Grants per capability; `env-write` is the write half of `env` (`env.set`). */
 export type Grants = Partial<Record<Capability | "env-write", Grant>>;
 
 /** What each profile grants before any flag. */
@@ -29,27 +30,108 @@ export interface PolicyOptions {
   deny?: Partial<Record<Capability, Grant>>;
 }
 
-const SHELL_META = /[;|&$<>`]/;
+/**
+ * Characters that make `sh -c` do more than run one command: the spec's `;|&$<>` and
+ * backquote, plus newline, which separates commands exactly like `;`.
+ */
+const SHELL_META = /[;|&$<>`\n]/;
+const MAX_SYMLINK_HOPS = 40;
 
-/** Resolves symlinks of a path, or of its nearest existing parent for paths not yet there. */
+/**
+ * The path the kernel would reach, with every symlink resolved, component by component (so
+ * `link/..` means the parent of the link's target, as for open(2)). Components that do not
+ * exist yet are appended as they are, so a new file is judged by its nearest existing parent;
+ * a dangling symlink is followed to where it points.
+ */
 export function canonicalPath(path: string): string {
-  let p = resolve(path);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      const real = realpathSync(p);
-      return rest.length ? resolve(real, ...rest.reverse()) : real;
-    } catch {
-      const parent = dirname(p);
-      if (parent === p) return resolve(path);
-      rest.push(p.slice(parent.length).replace(/^\//, ""));
-      p = parent;
+  // Plain concatenation: join() would fold `link/..` as text before the links are followed.
+  const pending = resolveParts(isAbsolute(path) ? path : process.cwd() + sep + path);
+  let current: string = sep;
+  let missing = false;
+  let hops = 0;
+  while (pending.length) {
+    const part = pending.shift()!;
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      current = dirname(current);
+      continue;
     }
+    const next = join(current, part);
+    if (missing) {
+      current = next;
+      continue;
+    }
+    let link: string | null = null;
+    try {
+      if (lstatSync(next).isSymbolicLink()) link = readlinkSync(next);
+    } catch {
+      missing = true;
+      current = next;
+      continue;
+    }
+    if (link === null) {
+      current = next;
+      continue;
+    }
+    // A loop has no canonical form; the path then stays as the kernel would refuse it.
+    if (++hops > MAX_SYMLINK_HOPS) return resolve(path);
+    if (isAbsolute(link)) current = sep;
+    pending.unshift(...resolveParts(link));
   }
+  return current;
+}
+
+function resolveParts(path: string): string[] {
+  return path.split(sep);
 }
 
 function within(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** Host name without port or IPv6 brackets, lower-cased. */
+function hostOf(target: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(target);
+  if (bracketed) return bracketed[1].toLowerCase();
+  // A bare IPv6 address has several colons and no port.
+  if ((target.match(/:/g) ?? []).length > 1) return target.toLowerCase();
+  return target.replace(/:\d+$/, "").toLowerCase();
+}
+
+/** The first word of a command line, as `sh` would run it. */
+export function commandWord(command: string): string {
+  return command.trim().split(/\s+/)[0] ?? "";
+}
+
+/** Every word-like token of a command line (for deny lists, which must not be dodged). */
+function commandTokens(command: string): string[] {
+  return command.split(/[\s;|&$<>`()'"{}\\]+/).filter(Boolean);
+}
+
+/** Canonical path of an executable: as given when it has a slash, else found on PATH. */
+function executable(word: string): string | null {
+  if (word.includes("/")) return canonicalPath(word);
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, word);
+    try {
+      if (statSync(candidate).isFile()) return realpathSync(candidate);
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+/** Whether a `run` grant entry names the same program as `word`. */
+function sameProgram(entry: string, word: string): boolean {
+  if (entry === word) return true;
+  // `--allow-run=ls` also admits `/usr/bin/ls` (and the other way round) when both are the
+  // same file, but never some other `./ls`.
+  if (!entry.includes("/") && !word.includes("/")) return false;
+  if (word === "") return false;
+  const a = executable(entry);
+  return a !== null && a === executable(word);
 }
 
 function matches(cap: Capability | "env-write", target: string, entry: string): boolean {
@@ -57,18 +139,19 @@ function matches(cap: Capability | "env-write", target: string, entry: string): 
     case "read":
     case "write":
       return within(canonicalPath(target), canonicalPath(entry));
-    case "net": {
-      if (entry === target) return true;
-      const host = target.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
-      return entry === host || entry.replace(/^\[(.*)\]$/, "$1") === host;
+    case "net":
+    case "listen": {
+      if (entry.toLowerCase() === target.toLowerCase()) return true;
+      // An entry without a port admits every port of that host; `--allow-listen=8080` names a port.
+      if (cap === "listen" && /^\d+$/.test(entry)) return target.replace(/^.*:/, "") === entry;
+      const hasPort = /^\[.*\]:\d+$/.test(entry) || /^[^:]*:\d+$/.test(entry);
+      return !hasPort && hostOf(entry) === hostOf(target);
     }
     case "env":
     case "env-write":
       return entry.endsWith("*") ? target.startsWith(entry.slice(0, -1)) : entry === target;
-    case "run": {
-      const first = target.trim().split(/\s+/)[0] ?? "";
-      return entry === first || entry === first.split("/").pop();
-    }
+    case "run":
+      return sameProgram(entry, commandWord(target));
     default:
       return entry === target;
   }
@@ -78,6 +161,19 @@ function granted(grant: Grant | undefined, cap: Capability | "env-write", target
   if (grant === undefined) return null;
   if (grant === true) return "*";
   return grant.find((e) => matches(cap, target, e)) ?? null;
+}
+
+/** The deny entry a command hits: its program, any word in it, or `sh` when it needs a shell. */
+function deniedCommand(grant: Grant | undefined, command: string): string | null {
+  if (grant === undefined) return null;
+  if (grant === true) return "*";
+  const direct = granted(grant, "run", command);
+  if (direct !== null) return direct;
+  const tokens = commandTokens(command);
+  const hit = grant.find((e) => tokens.some((t) => sameProgram(e, t)));
+  if (hit !== undefined) return hit;
+  if (SHELL_META.test(command)) return grant.find((e) => sameProgram(e, "sh")) ?? null;
+  return null;
 }
 
 /** The policy of one run. */
@@ -105,7 +201,7 @@ export class Policy {
   }
 
   /** Whether the capability is granted for at least some target. */
-  hasAny(cap: Capability): boolean {
+  hasAny(cap: Capability | "env-write"): boolean {
     return this.allow[cap] !== undefined && this.deny[cap] !== true;
   }
 
@@ -123,20 +219,26 @@ export class Policy {
     if (why !== null) throw new LuaError(`${fn}: ${why}`);
   }
 
-  private denial(cap: Capability | "env-write", target: string): string | null {
+  /** Why `target` is refused (the message after `<fn>: `), or null when it is allowed. */
+  denial(cap: Capability | "env-write", target: string): string | null {
     const flag = cap === "env-write" ? "env" : cap;
     const what = cap === "env-write" ? "env write" : cap;
-    const denied = granted(this.deny[cap], cap, target);
+    const denied = cap === "run" ? deniedCommand(this.deny.run, target) : granted(this.deny[cap], cap, target);
     if (denied !== null) {
       return `${what} access to ${JSON.stringify(target)} denied by --deny-${flag}${denied === "*" ? "" : "=" + denied}`;
     }
     const entry = granted(this.allow[cap], cap, target);
-    const shellOk = cap !== "run" || entry === "*" || !SHELL_META.test(target) ||
-      granted(this.allow.run, "run", "sh") !== null;
-    if (entry !== null && shellOk) return null;
-    const grantTarget = cap === "run" ? (entry !== null ? "sh" : target.trim().split(/\s+/)[0]) : target;
+    if (cap !== "run") {
+      if (entry !== null) return null;
+      return `${what} access to ${JSON.stringify(target)} denied by sandbox profile "${this.profile}" ` +
+        `(grant with --allow-${flag}=${target})`;
+    }
+    // A command line with shell metacharacters runs more than its first word: it needs `sh` too.
+    const needsShell = entry !== "*" && SHELL_META.test(target) && granted(this.allow.run, "run", "sh") === null;
+    if (entry !== null && !needsShell) return null;
+    const missing = [...(entry === null ? [commandWord(target)] : []), ...(needsShell ? ["sh"] : [])];
     return `${what} access to ${JSON.stringify(target)} denied by sandbox profile "${this.profile}" ` +
-      `(grant with --allow-${flag}=${grantTarget})`;
+      `(grant with --allow-run=${missing.join(",")})`;
   }
 }
 
