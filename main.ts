@@ -3,7 +3,7 @@
  * The `assay` command line: runs a Lua script (or inline code) as the main task of a fresh
  * VM with the builtins its sandbox profile admits.
  */
-import { readFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname, extname } from "node:path";
 import pkg from "./package.json" with { type: "json" };
 import "./builtins/index.ts";
@@ -14,12 +14,10 @@ import { parseFilter, stderrSink } from "./loader/log-sink.ts";
 import { processVariables } from "./loader/variables.ts";
 import { Policy } from "./loader/sandbox/policy.ts";
 import { executablePath, wasmLocation } from "./loader/host.ts";
-import { armTimeout } from "./loader/limits.ts";
+import { armTimeout, effectiveTimeout } from "./loader/limits.ts";
 import { helpText } from "./loader/help.ts";
 
 export const VERSION: string = pkg.version;
-
-const RESTRICTED_TIMEOUT = 60;
 
 function fail(message: string, code: number): number {
   writeSync(2, `assay: ${message}\n`);
@@ -50,21 +48,71 @@ export async function main(argv: string[]): Promise<number> {
     case "eval":
       return await runLua(options, { source: new TextEncoder().encode(command.code), name: "<eval>", scriptPath: "<eval>", args: command.args, mode: "inline eval" });
     case "script": {
+      if (command.file === "-") {
+        // As in `lua -`: the script is read from standard input.
+        const source = readSource(0, "stdin");
+        if (typeof source === "number") return source;
+        return await runLua(options, { source, name: "stdin", scriptPath: "-", args: command.args, mode: "script" });
+      }
       const ext = extname(command.file);
       const anyExt = command.anyExtension === true;
       if (!anyExt && (ext === ".yaml" || ext === ".yml")) return fail("check mode: not yet available in this build", 1);
-      if (!anyExt && ext !== ".lua") {
+      if (!anyExt && ext !== ".lua" && !isAssayShebang(command.file)) {
         return fail(`unsupported file extension ${JSON.stringify(ext.slice(1))} (expected .yaml, .yml, or .lua)`, 1);
       }
-      let source: Uint8Array;
-      try {
-        source = readFileSync(command.file);
-      } catch (e) {
-        return fail(`reading ${command.file}: ${(e as Error).message}`, 1);
-      }
+      const source = readSource(command.file, command.file);
+      if (typeof source === "number") return source;
       return await runLua(options, { source, name: command.file, scriptPath: command.file, args: command.args, mode: "script" });
     }
   }
+}
+
+/**
+ * Whether a file starts with a `#!` line naming assay: the kernel runs an executable script
+ * such as `./deploy` as `assay ./deploy`, whatever its name, so the shebang decides.
+ */
+function isAssayShebang(file: string): boolean {
+  let head: Uint8Array;
+  try {
+    const fd = openSync(file, "r");
+    try {
+      head = new Uint8Array(256);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const line = new TextDecoder().decode(head).split("\n")[0];
+  return line.startsWith("#!") && /(^|[\s/])assay(\s|$)/.test(line.slice(2));
+}
+
+/** The script's bytes, or the exit code after reporting `assay: reading <path>: <why>`. */
+function readSource(file: string | number, shown: string): Uint8Array | number {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    return fail(`reading ${shown}: ${osErrorText(e)}`, 1);
+  }
+}
+
+const OS_ERRORS: Record<string, string> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ELOOP: "Too many levels of symbolic links",
+  ENAMETOOLONG: "File name too long",
+  EMFILE: "Too many open files",
+  EIO: "Input/output error",
+};
+
+/** strerror-style text of a Node file-system error (its `message` also names the call). */
+function osErrorText(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  return (code && OS_ERRORS[code]) ?? (e as Error).message;
 }
 
 interface LuaRun {
@@ -96,7 +144,7 @@ async function runLua(options: GlobalOptions, run: LuaRun): Promise<number> {
     return fail(`creating Lua VM: ${(e as Error).message}`, 1);
   }
   log.write("DEBUG", "assay", `starting assay (${run.mode} mode)`, { script: run.scriptPath });
-  const timeout = options.timeout ?? (options.profile === "restricted" ? RESTRICTED_TIMEOUT : undefined);
+  const timeout = effectiveTimeout(options.profile, options.timeout);
   if (timeout !== undefined) armTimeout(vm, timeout);
   const code = await runMain(vm, run);
   vm.ctx.flushStdio();

@@ -44,32 +44,72 @@ export function parseBytes(text: string): number {
   return bytes;
 }
 
-function splitList(value: string | undefined): Grant {
-  if (value === undefined || value === "") return true;
-  return value.split(",").map((v) => v.trim()).filter(Boolean);
+/** A flag's list value; no `=` at all grants everything, an empty list is a mistake. */
+function splitList(flag: string, value: string | undefined): Grant {
+  if (value === undefined) return true;
+  const list = value.split(",").map((v) => v.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError(`${flag}= needs at least one entry (or no = to grant everything)`);
+  return list;
 }
 
 /** Parses the command line (without the executable and the entry script). */
 export function parseArgs(argv: string[]): Parsed {
   const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text" };
-  let i = 0;
+  const flags = parseFlags(argv, 0, options);
+  if (flags.command) return { options, command: flags.command };
+  const i = flags.next;
+  const word = argv[i];
+  if (word === undefined) return { options, command: { kind: "help", exitCode: 1 } };
+  const rest = argv.slice(i + 1);
+  if (flags.endOfFlags) return { options, command: { kind: "script", file: word, args: rest } };
+  switch (word) {
+    case "run":
+      return { options, command: parseRun(rest, options) };
+    case "exec":
+      return { options, command: parseExec(rest, options) };
+    case "context":
+      return { options, command: parseContext(rest) };
+    case "modules":
+      if (rest.length && rest[0] !== "--help" && rest[0] !== "-h") {
+        throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for modules`);
+      }
+      return { options, command: rest.length ? { kind: "help", exitCode: 0 } : { kind: "modules" } };
+    default:
+      return { options, command: { kind: "script", file: word, args: rest } };
+  }
+}
+
+interface FlagsResult {
+  /** Index of the first word that is not a flag. */
+  next: number;
+  /** Set when a flag answers on its own (`--help`, `--version`). */
+  command?: Command;
+  /** A `--` ended the flags: the next word is the script, whatever it looks like. */
+  endOfFlags?: boolean;
+}
+
+/**
+ * Reads global flags from `argv[i]` on, until the first word that is not a flag. The same
+ * flags are accepted before a subcommand and between `run`/`exec` and their file.
+ */
+function parseFlags(argv: string[], i: number, options: GlobalOptions, stop = (_a: string) => false): FlagsResult {
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
     const next = argv[++i];
     if (next === undefined) throw new UsageError(`${flag} needs a value`);
     return next;
   };
-
-  // Global flags, until the first positional word.
   for (; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith("-") || a === "-") break;
+    if (a === "--") return { next: i + 1, endOfFlags: true };
+    if (!a.startsWith("-") || a === "-" || stop(a)) break;
     const eq = a.indexOf("=");
     const flag = eq >= 0 ? a.slice(0, eq) : a;
     const inline = eq >= 0 ? a.slice(eq + 1) : undefined;
-    if (flag === "-h" || flag === "--help") return { options, command: { kind: "help", exitCode: 0 } };
-    if (flag === "-V" || flag === "--version") return { options, command: { kind: "version" } };
+    if (flag === "-h" || flag === "--help") return { next: i, command: { kind: "help", exitCode: 0 } };
+    if (flag === "-V" || flag === "--version") return { next: i, command: { kind: "version" } };
     if (flag === "-v" || flag === "--verbose") {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
       options.verbose = true;
     } else if (flag === "--sandbox") {
       const p = value(flag, inline);
@@ -80,9 +120,7 @@ export function parseArgs(argv: string[]): Parsed {
     } else if (flag === "--memory-limit") {
       options.memoryLimit = parseBytes(value(flag, inline));
     } else if (flag === "--timeout") {
-      const t = Number(value(flag, inline));
-      if (!(t > 0)) throw new UsageError(`invalid --timeout ${JSON.stringify(inline ?? argv[i])}: expected seconds > 0`);
-      options.timeout = t;
+      options.timeout = parseSeconds(value(flag, inline));
     } else if (flag === "--log-format") {
       const f = value(flag, inline);
       if (f !== "text" && f !== "json") throw new UsageError(`invalid --log-format ${JSON.stringify(f)} (expected text or json)`);
@@ -92,41 +130,37 @@ export function parseArgs(argv: string[]): Parsed {
       if (!m || !CAPS.includes(m[2] as Capability)) throw new UsageError(`unknown flag ${flag}`);
       const bucket = m[1] === "allow" ? options.allow : options.deny;
       const cap = m[2] as Capability;
-      const grant = splitList(inline);
+      const grant = splitList(flag, inline);
       const prev = bucket[cap];
       bucket[cap] = prev === true || grant === true ? true : [...(prev ?? []), ...grant];
     }
   }
-
-  const word = argv[i];
-  if (word === undefined) return { options, command: { kind: "help", exitCode: 1 } };
-  const rest = argv.slice(i + 1);
-  switch (word) {
-    case "run":
-      return { options, command: parseRun(rest) };
-    case "exec":
-      return { options, command: parseExec(rest) };
-    case "context":
-      return { options, command: parseContext(rest) };
-    case "modules":
-      if (rest.length && rest[0] !== "--help") throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for modules`);
-      return { options, command: rest.length ? { kind: "help", exitCode: 0 } : { kind: "modules" } };
-    default:
-      return { options, command: { kind: "script", file: word, args: rest } };
-  }
+  return { next: i };
 }
 
-function parseRun(rest: string[]): Command {
-  const file = rest[0];
+/** Parses `--timeout` values: seconds, fractions allowed, more than zero. */
+export function parseSeconds(text: string): number {
+  const t = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!(t > 0)) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: expected seconds > 0`);
+  return t;
+}
+
+function parseRun(rest: string[], options: GlobalOptions): Command {
+  const flags = parseFlags(rest, 0, options);
+  if (flags.command) return flags.command;
+  const file = rest[flags.next];
   if (file === undefined) throw new UsageError("run requires a file");
-  if (file === "-h" || file === "--help") return { kind: "help", exitCode: 0 };
-  const args = rest.slice(1);
+  const args = rest.slice(flags.next + 1);
   return { kind: "script", file, args: args[0] === "--" ? args.slice(1) : args };
 }
 
-function parseExec(rest: string[]): Command {
+function parseExec(all: string[], options: GlobalOptions): Command {
+  // `-e`/`--eval` look like flags: global flags are read up to them.
+  const isEval = (a: string) => a === "-e" || a === "--eval" || a.startsWith("--eval=");
+  const flags = parseFlags(all, 0, options, isEval);
+  if (flags.command) return flags.command;
+  const rest = all.slice(flags.next);
   const first = rest[0];
-  if (first === "-h" || first === "--help") return { kind: "help", exitCode: 0 };
   if (first === "-e" || first === "--eval") {
     const code = rest[1];
     if (code === undefined) throw new UsageError(`${first} needs a value`);

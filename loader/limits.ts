@@ -4,11 +4,20 @@
  */
 import { writeSync } from "node:fs";
 import type { Vm } from "./vm.ts";
+import type { ProfileName } from "./sandbox/policy.ts";
 
 const LUA_MASKCOUNT = 8;
+/** Instructions between two clock reads: frequent enough to stop within a few ms, cheap. */
 const HOOK_EVERY = 100_000;
 
 export const TIMEOUT_EXIT_CODE = 124;
+/** Default wall-clock limit of the `restricted` profile, in seconds (README item 5). */
+export const RESTRICTED_TIMEOUT = 60;
+
+/** The limit a run gets: the flag when given, else the profile's default (none in full/pure). */
+export function effectiveTimeout(profile: ProfileName, flag: number | undefined): number | undefined {
+  return flag ?? (profile === "restricted" ? RESTRICTED_TIMEOUT : undefined);
+}
 
 /** Stops the run with exit code 124 once `seconds` have passed; not catchable from Lua. */
 export function armTimeout(vm: Vm, seconds: number): void {
@@ -20,6 +29,7 @@ export function armTimeout(vm: Vm, seconds: number): void {
   };
   const timer = setTimeout(expire, seconds * 1000);
   (timer as { unref?: () => void }).unref?.();
+  // Threads created later (tasks, user coroutines) inherit the hook from the main state.
   const hook = vm.api.m.addFunction((_L: number, _ar: number) => {
     if (Date.now() >= deadline) expire();
   }, "vii");
