@@ -231,7 +231,8 @@ export class LuaApi {
     this.m._lua_rawset(L, idx);
   }
   rawlen(L: number, idx: number): number {
-    return this.m._lua_rawlen(L, idx);
+    // lua_Unsigned arrives as a BigInt.
+    return Number(this.m._lua_rawlen(L, idx));
   }
   next(L: number, idx: number): boolean {
     return this.m._lua_next(L, idx) !== 0;
