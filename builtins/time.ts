@@ -1,6 +1,7 @@
 /** `time()` and `sleep(seconds)` (builtins.md §13). */
 import { registerBuiltin } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
+import { delay } from "./timers.ts";
 
 registerBuiltin({
   name: "time",
@@ -27,7 +28,7 @@ registerBuiltin({
       if (!(seconds >= 0) || !Number.isFinite(seconds)) {
         throw new LuaError(`sleep: invalid duration ${api.tolstring(L, 1)}: must be a finite number >= 0`);
       }
-      return scheduler.suspend(L, new Promise((resolve) => setTimeout(() => resolve(() => 0), seconds * 1000)));
+      return scheduler.suspend(L, delay(seconds * 1000).promise.then(() => () => 0));
     }));
     api.setglobal(L, "sleep");
   },
