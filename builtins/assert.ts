@@ -1,0 +1,148 @@
+/**
+ * `assert` (builtins.md §16 with README §0 item 2): a table of assertion functions that is
+ * also callable with the semantics of Lua's own `assert`, so scripts written for either the
+ * reference or plain Lua work. `eq`/`ne` compare tables deeply (see assert/equal.ts).
+ */
+import { Buffer } from "node:buffer";
+import { registerBuiltin } from "../loader/plugin.ts";
+import { LUA_OK, LUA_TNUMBER, LUA_TSTRING, type LuaApi, LuaError } from "../loader/lua-api.ts";
+import { valuesEqual } from "./assert/equal.ts";
+import { escapeBytes, renderNumber, renderValue } from "./assert/render.ts";
+
+const LUA_OPLT = 1;
+
+/**
+ * Raises `text` (positioned at the caller, like every builtin error) followed by
+ * ` - <msg>` when the optional message argument at `msgArg` is present. The message goes
+ * through `tostring` on the Lua side so its bytes survive unchanged.
+ */
+function fail(api: LuaApi, L: number, text: string, msgArg: number): never {
+  const hasMsg = !api.isnoneornil(L, msgArg);
+  api.checkstack(L, 4);
+  api.m._luaL_where(L, 1);
+  api.pushstring(L, text);
+  if (hasMsg) {
+    api.pushstring(L, " - ");
+    api.m._luaL_tolstring(L, msgArg, 0);
+  }
+  api.m._lua_concat(L, hasMsg ? 4 : 2);
+  api.m._lua_error(L);
+  throw new Error("unreachable: lua_error returned");
+}
+
+/** Raises the value on top of the stack as it is (no position added). */
+function raiseTop(api: LuaApi, L: number): never {
+  api.m._lua_error(L);
+  throw new Error("unreachable: lua_error returned");
+}
+
+function requireString(api: LuaApi, L: number, arg: number, fn: string): void {
+  if (api.type(L, arg) !== LUA_TSTRING) {
+    throw new LuaError(`${fn}: ${arg === 1 ? "first" : "second"} argument must be a string`);
+  }
+}
+
+function requireNumbers(api: LuaApi, L: number, fn: string): void {
+  if (api.type(L, 1) !== LUA_TNUMBER || api.type(L, 2) !== LUA_TNUMBER) {
+    throw new LuaError(`${fn}: both arguments must be numbers`);
+  }
+}
+
+/** Whether `needle` occurs in `haystack` (plain bytes; the empty needle always does). */
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) !== -1;
+}
+
+registerBuiltin({
+  name: "assert",
+  description: "Assertions: callable like Lua's assert, plus eq, ne, gt, lt, contains, not_nil, matches",
+  capabilities: [],
+  profiles: ["restricted", "pure"],
+  install({ api, L }) {
+    // string.find as the runtime started, so a script replacing it cannot change matches().
+    api.getglobal(L, "string");
+    api.getfield(L, -1, "find");
+    const findRef = api.ref(L);
+    api.pop(L);
+
+    const render = (L: number, idx: number) => renderValue(api, L, idx);
+
+    api.newtable(L);
+    api.setfuncs(L, -1, {
+      eq(L) {
+        if (!valuesEqual(api, L, 1, 2)) fail(api, L, `assert.eq failed: "${render(L, 1)}" != "${render(L, 2)}"`, 3);
+        return 0;
+      },
+      ne(L) {
+        if (valuesEqual(api, L, 1, 2)) fail(api, L, `assert.ne failed: "${render(L, 1)}" == "${render(L, 2)}"`, 3);
+        return 0;
+      },
+      gt(L) {
+        requireNumbers(api, L, "assert.gt");
+        if (!api.m._lua_compare(L, 2, 1, LUA_OPLT)) {
+          fail(api, L, `assert.gt failed: ${renderNumber(api, L, 1)} is not > ${renderNumber(api, L, 2)}`, 3);
+        }
+        return 0;
+      },
+      lt(L) {
+        requireNumbers(api, L, "assert.lt");
+        if (!api.m._lua_compare(L, 1, 2, LUA_OPLT)) {
+          fail(api, L, `assert.lt failed: ${renderNumber(api, L, 1)} is not < ${renderNumber(api, L, 2)}`, 3);
+        }
+        return 0;
+      },
+      contains(L) {
+        requireString(api, L, 1, "assert.contains");
+        requireString(api, L, 2, "assert.contains");
+        const haystack = api.tobytes(L, 1)!, needle = api.tobytes(L, 2)!;
+        if (!containsBytes(haystack, needle)) {
+          fail(api, L, `assert.contains failed: "${escapeBytes(haystack)}" does not contain "${escapeBytes(needle)}"`, 3);
+        }
+        return 0;
+      },
+      not_nil(L) {
+        if (api.isnoneornil(L, 1)) fail(api, L, "assert.not_nil failed: value is nil", 2);
+        return 0;
+      },
+      matches(L) {
+        requireString(api, L, 1, "assert.matches");
+        requireString(api, L, 2, "assert.matches");
+        api.pushref(L, findRef);
+        api.pushvalue(L, 1);
+        api.pushvalue(L, 2);
+        if (api.pcall(L, 2, 1) !== LUA_OK) {
+          const why = api.tolstring(L, -1);
+          throw new LuaError(`assert.matches: pattern error: ${why}`);
+        }
+        const found = !api.isnoneornil(L, -1);
+        api.pop(L);
+        if (!found) {
+          const s = escapeBytes(api.tobytes(L, 1)!), p = escapeBytes(api.tobytes(L, 2)!);
+          fail(api, L, `assert.matches failed: "${s}" does not match pattern "${p}"`, 3);
+        }
+        return 0;
+      },
+    });
+
+    // Calling the table behaves like Lua's assert: return every argument when the first is
+    // truthy; otherwise raise the message (a string gets the caller's position, any other
+    // value is raised as it is), "assertion failed!" without one.
+    api.newtable(L, 0, 1);
+    api.pushcclosure(L, api.cfunction((L) => {
+      const top = api.gettop(L); // 1 is the assert table itself
+      if (api.toboolean(L, 2)) return top - 1;
+      if (top < 2) throw new LuaError("bad argument #1 to 'assert' (value expected)");
+      if (top < 3) throw new LuaError("assertion failed!");
+      api.settop(L, 3);
+      if (api.type(L, 3) === LUA_TSTRING) {
+        api.m._luaL_where(L, 1);
+        api.insert(L, 3);
+        api.m._lua_concat(L, 2);
+      }
+      return raiseTop(api, L);
+    }));
+    api.setfield(L, -2, "__call");
+    api.setmetatable(L, -2);
+    api.setglobal(L, "assert");
+  },
+});
