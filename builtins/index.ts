@@ -1,2 +1,6 @@
 /** Imports every builtin; each registers itself with the plugin registry. */
 import "./time.ts";
+import "./env.ts";
+import "./log.ts";
+import "./assert.ts";
+import "./async.ts";
