@@ -32,9 +32,11 @@ export function parseFilter(spec: string | undefined, fallback: Level = "INFO"):
 }
 
 /** RFC 3339 UTC with microseconds, e.g. 2026-04-12T10:00:00.123456Z. */
-export function timestamp(epochMs = performance.timeOrigin + performance.now()): string {
-  // One clock for milliseconds and microseconds, so timestamps never run backwards.
-  const micros = Math.floor((epochMs % 1) * 1000);
+export function timestamp(
+  epochMs = performance.timeOrigin + performance.now(),
+  micros = Math.floor((epochMs % 1) * 1000),
+): string {
+  // Milliseconds and microseconds come from one clock, so timestamps never run backwards.
   return new Date(Math.floor(epochMs)).toISOString()
     .replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${String(micros).padStart(3, "0")}Z`);
 }
