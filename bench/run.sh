@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The benchmark (`npm run bench`): whole-process wall time, default profile, measured by
+# hyperfine in one run, against lua5.4 and lua-cjson; writes bench/RESULTS.md.
+#
+#   startup   print("hi"): assay vs lua5.4 vs a bare `bun -e`
+#   cpu       bench/cpu.lua (fib(30), string building, sorting) on assay and lua5.4
+#   calls     100k calls of the `time()` builtin minus the same loop empty, per call
+#   json      json.parse + json.encode of a 1.6 MB pod list vs cjson.decode + cjson.encode
+#
+# Environment: ASSAY_BIN (default dist/assay, built when missing), BENCH_RUNS (default 20),
+# TESTES_DIR (optional: also run the Lua 5.4.5 suite with scripts/run-lua-testes.sh and
+# record the per-file result). Needs: apt-get install -y hyperfine lua5.4 lua-cjson
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+BUN=$root/node_modules/.bin/bun
+runs=${BENCH_RUNS:-20}
+
+assay=${ASSAY_BIN:-dist/assay}
+[[ $assay = /* ]] || assay=$root/$assay
+if [ ! -x "$assay" ]; then
+  echo "== building $assay"
+  "$BUN" scripts/build.ts --outfile "$assay" >/dev/null
+fi
+for tool in hyperfine lua5.4; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y hyperfine lua5.4 lua-cjson)" >&2; exit 1; }
+done
+lua5.4 -e 'require("cjson")' 2>/dev/null || { echo "bench: lua-cjson is missing (apt-get install -y lua-cjson)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/assay-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+hf() { hyperfine --shell=none --style=basic --warmup 3 "$@"; }
+
+# Same answers from both runtimes before timing anything.
+if [ "$("$assay" bench/cpu.lua)" != "$(lua5.4 bench/cpu.lua)" ]; then
+  echo "bench: assay and lua5.4 disagree on bench/cpu.lua" >&2; exit 1
+fi
+
+echo "== startup"
+hf --runs $((runs * 2)) --export-json "$work/startup.json" \
+  -n assay "$assay bench/hello.lua" \
+  -n lua5.4 "lua5.4 bench/hello.lua" \
+  -n "bun -e" "$BUN -e 'console.log(\"hi\")'"
+
+echo "== cpu"
+hf --runs "$runs" --export-json "$work/cpu.json" \
+  -n assay "$assay bench/cpu.lua" \
+  -n lua5.4 "lua5.4 bench/cpu.lua"
+
+echo "== builtin calls"
+hf --runs $((runs * 2)) --export-json "$work/calls.json" \
+  -n "assay call" "$assay bench/calls.lua call 100000" \
+  -n "assay empty" "$assay bench/calls.lua empty 100000"
+
+if [ -f bench/gen-podlist.ts ] && "$assay" exec -e 'assert(json and json.parse and json.encode)' 2>/dev/null; then
+  echo "== json"
+  "$BUN" bench/gen-podlist.ts > "$work/podlist.json"
+  hf --runs "$runs" --export-json "$work/json.json" \
+    -n "assay roundtrip" "$assay bench/json.lua $work/podlist.json roundtrip" \
+    -n "assay read" "$assay bench/json.lua $work/podlist.json read" \
+    -n "cjson roundtrip" "lua5.4 bench/json-cjson.lua $work/podlist.json roundtrip" \
+    -n "cjson read" "lua5.4 bench/json-cjson.lua $work/podlist.json read"
+  wc -c < "$work/podlist.json" > "$work/podlist.size"
+else
+  echo "== json: skipped (no json builtin or bench/gen-podlist.ts yet)"
+fi
+
+if [ -n "${TESTES_DIR:-}" ] && [ -x scripts/run-lua-testes.sh ]; then
+  echo "== Lua 5.4.5 test suite"
+  ASSAY_BIN=$assay scripts/run-lua-testes.sh "$TESTES_DIR" > "$work/testes.txt" || true
+  cat "$work/testes.txt"
+fi
+
+"$BUN" bench/report.ts "$work" "$assay" > bench/RESULTS.md
+echo "== wrote bench/RESULTS.md"
+sed -n '/^## Targets/,/^## /p' bench/RESULTS.md | sed '$d'
