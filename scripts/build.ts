@@ -63,7 +63,18 @@ const builds = all
   ? Object.keys(TARGETS).map((t) => ({ target: t, outfile: `dist/assay-${t}` }))
   : [{ target: hostTarget(), outfile }];
 for (const { target, outfile } of builds) {
-  const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", `--target=bun-${target}`];
+  // A Bun executable would otherwise read .env and bunfig.toml from the working directory at
+  // start-up: scripts would see variables nobody exported, and every run would pay the lookups.
+  const args = [
+    "build",
+    "--compile",
+    "--minify",
+    "--bytecode",
+    "--format=esm",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    `--target=bun-${target}`,
+  ];
   if (target !== hostTarget()) args.push(`--compile-executable-path=${bunExecutable(target)}`);
   run(bun, [...args, "scripts/binary-entry.ts", "--outfile", outfile], { quiet: all });
   if (all) console.log(`${outfile}  ${(statSync(join(root, outfile)).size / 1e6).toFixed(1)} MB`);

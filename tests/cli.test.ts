@@ -136,6 +136,16 @@ test("shebang scripts run directly from PATH; error lines count the shebang line
   assert.match(bad.stderr, new RegExp(`^${STAMP} ERROR ${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3: failed here$`, "m"));
 });
 
+test("the binary does not read .env or bunfig.toml from the working directory", () => {
+  const r = run(["env.lua"], {
+    "env.lua": "print(os.getenv('ASSAY_DOTENV_PROBE'))",
+    ".env": "ASSAY_DOTENV_PROBE=leaked\n",
+    "bunfig.toml": "preload = [\"./nonexistent-preload.ts\"]\n",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "nil\n");
+});
+
 // ---- help, version, usage errors ---------------------------------------------------------
 
 test("--version and -V print assay <package version>", () => {
