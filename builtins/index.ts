@@ -4,3 +4,5 @@ import "./env.ts";
 import "./log.ts";
 import "./assert.ts";
 import "./async.ts";
+import "./json.ts";
+import "./base64.ts";
