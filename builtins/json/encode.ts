@@ -8,12 +8,14 @@
  * is first walked on the guess that it is an array (keys 1, 2, 3... in traversal order, which
  * is how the array part is traversed), writing values as they come. The first key that breaks
  * the guess restarts the walk in object mode: every key/value pair is left on the Lua stack
- * (lua_next plus one pushvalue), the keys are sorted in JS, then the values are written in that
- * order; this mode also recognises arrays whose elements live in the hash part.
+ * (lua_next plus one pushvalue), the keys are sorted in JS, then the members are written in
+ * that order; this mode also recognises arrays whose elements live in the hash part.
  *
+ * The output buffer lives in wasm memory (malloc'd and kept between calls), so the result
+ * becomes a Lua string with one copy and encoding allocates next to nothing on the JS heap: the
+ * first JS allocations after start-up pay for a garbage collection the wasm memory is owed.
  * Encoding creates no Lua objects (only the Lua stack may grow), and every string it reads is
- * reachable from the value being encoded, so string addresses, and the per-call key cache
- * keyed by them, stay valid for the whole call.
+ * reachable from the value being encoded, so string addresses stay valid for the whole call.
  */
 import { type LuaApi, LuaError, LUA_TBOOLEAN, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE } from "../../loader/lua-api.ts";
 import { formatFloat, nonFiniteName } from "./float-format.ts";
@@ -21,7 +23,11 @@ import { formatFloat, nonFiniteName } from "./float-format.ts";
 /** Nesting depth at which encoding stops; deeper structures are almost surely a mistake. */
 export const MAX_ENCODE_DEPTH = 1000;
 
-const HEX = new TextEncoder().encode("0123456789abcdef");
+/** Output buffer kept between calls up to this size; larger ones are freed after the call. */
+const KEEP_BUFFER = 1 << 20;
+
+const HEX = new Uint8Array(16);
+for (let i = 0; i < 16; i++) HEX[i] = "0123456789abcdef".charCodeAt(i);
 /** Per byte: 0 = copied as is, 1 = short escape (`\n`), 2 = `\u00XX`, 3 = starts a UTF-8 sequence. */
 const CLASS = new Uint8Array(256);
 /** The letter after the backslash for the short escapes. */
@@ -33,17 +39,11 @@ for (const [b, e] of [[0x22, 0x22], [0x5c, 0x5c], [0x08, 0x62], [0x0c, 0x66], [0
   SHORT[b] = e;
 }
 
-/** A member key: its text for sorting (one char per byte, so `<` compares byte-wise) and its
- * JSON form `"key":` ready to copy. */
-interface Key {
-  sort: string;
-  json: Uint8Array;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-  return s;
+/** The first 6 bytes as a number (zero-padded), which orders like the bytes themselves. */
+function prefixOf(bytes: Uint8Array, at: number, len: number): number {
+  let v = 0;
+  for (let i = 0; i < 6; i++) v = v * 256 + (i < len ? bytes[at + i] : 0);
+  return v;
 }
 
 const ascii = new TextEncoder();
@@ -54,23 +54,28 @@ export class JsonEncoder {
   // deno-lint-ignore no-explicit-any
   private readonly m: any;
   private readonly lenPtr: number;
-  /** Output bytes; allocated on first use so that start-up does not pay for it. */
+  /** wasm memory (HEAPU8), fetched again whenever a call may have grown it. */
   private out = new Uint8Array(0);
+  /** The output buffer in wasm memory: address, capacity, bytes written. */
+  private buf = 0;
+  private cap = 0;
   private n = 0;
   /** Tables being encoded, outermost first, for cycle detection. */
   private path: number[] = [];
-  /** String keys already seen in this call, by address (short strings are interned). */
-  private keys = new Map<number, Key>();
   /**
    * The members of the objects being encoded, innermost last: each object uses the slots from
-   * its own base up, and finishes with them before its parent moves on.
+   * its own base up, and is done with them before its parent moves on. Per member: the sort
+   * prefix of its key, the key's address and length in wasm memory (address 0 for a key made
+   * from a number, whose text is in memberText), and its integer value (0 if not an index).
    */
-  private memberKeys: Key[] = [];
-  /** Integer key value of each member, or 0 when it is not an array index. */
+  private memberPrefix: number[] = [];
+  private memberPtr: number[] = [];
+  private memberLen: number[] = [];
+  private memberText: (Uint8Array | null)[] = [];
   private memberIndex: number[] = [];
   /** The order to write members in, as offsets from the object's base. */
   private memberOrder: number[] = [];
-  /** First free slot of the member arrays. */
+  /** First free member slot. */
   private sp = 0;
 
   constructor(api: LuaApi) {
@@ -84,15 +89,16 @@ export class JsonEncoder {
     this.n = 0;
     this.path.length = 0;
     this.sp = 0;
-    this.keys.clear();
+    this.out = this.m.HEAPU8;
     try {
       this.value(L, this.m._lua_absindex(L, idx));
-      this.api.pushbytes(L, this.out.subarray(0, this.n));
+      this.m._lua_pushlstring(L, this.buf, this.n);
     } finally {
-      this.keys.clear();
-      // Keep the buffers for the next call unless one huge value made them huge.
-      if (this.out.length > 1 << 22) this.out = new Uint8Array(0);
-      if (this.memberKeys.length > 1 << 16) this.memberKeys = [];
+      if (this.cap > KEEP_BUFFER) {
+        this.m._free(this.buf);
+        this.buf = this.cap = 0;
+      }
+      this.memberText.fill(null);
     }
   }
 
@@ -100,27 +106,30 @@ export class JsonEncoder {
     throw new LuaError(`json.encode: ${detail}`);
   }
 
+  /** Makes room for `extra` more bytes; returns the memory view to write through. */
   private reserve(extra: number): Uint8Array {
-    if (this.n + extra > this.out.length) {
-      let size = Math.max(this.out.length * 2, 1 << 16);
+    if (this.n + extra > this.cap) {
+      let size = Math.max(this.cap * 2, 1 << 16);
       while (size < this.n + extra) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.out.subarray(0, this.n));
-      this.out = grown;
+      const p = this.m._realloc(this.buf, size);
+      if (!p) this.fail("not enough memory");
+      this.buf = p;
+      this.cap = size;
+      this.out = this.m.HEAPU8;
     }
     return this.out;
   }
 
   private byte(b: number): void {
-    if (this.n === this.out.length) this.reserve(1);
-    this.out[this.n++] = b;
+    const out = this.n < this.cap ? this.out : this.reserve(1);
+    out[this.buf + this.n++] = b;
   }
 
   private ascii(s: string): void {
     const out = this.reserve(s.length);
-    let n = this.n;
-    for (let i = 0; i < s.length; i++) out[n++] = s.charCodeAt(i);
-    this.n = n;
+    let o = this.buf + this.n;
+    for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+    this.n = o - this.buf;
   }
 
   /** Writes the value at absolute stack index `idx`. */
@@ -160,68 +169,67 @@ export class JsonEncoder {
   /** Writes a safe integer's decimal digits. */
   private integer(x: number): void {
     const out = this.reserve(17);
-    let n = this.n;
+    let o = this.buf + this.n;
     if (x < 0) {
-      out[n++] = 0x2d;
+      out[o++] = 0x2d;
       x = -x;
     }
     if (x < 10) {
-      out[n++] = 0x30 + x;
+      out[o++] = 0x30 + x;
     } else {
       let digits = 0;
       for (let v = x; v >= 1; v = Math.floor(v / 10)) digits++;
-      n += digits;
-      for (let i = n - 1; i >= n - digits; i--) {
+      o += digits;
+      for (let i = o - 1; i >= o - digits; i--) {
         out[i] = 0x30 + (x % 10);
         x = Math.floor(x / 10);
       }
     }
-    this.n = n;
+    this.n = o - this.buf;
   }
 
   /** Writes a JSON string from `len` bytes at wasm address `p`, validating UTF-8. */
   private string(p: number, len: number): void {
-    const heap: Uint8Array = this.m.HEAPU8;
-    const out = this.reserve(len * 6 + 2);
-    let n = this.n;
-    out[n++] = 0x22;
+    const out = this.reserve(len * 6 + 3); // the view is also the source: both are wasm memory
+    let o = this.buf + this.n;
+    out[o++] = 0x22;
     const end = p + len;
     // Most strings are plain printable ASCII: find where that run ends and copy it in one go.
     let i = p;
-    while (i < end && CLASS[heap[i]] === 0) i++;
-    if (i - p > 32) {
-      out.set(heap.subarray(p, i), n);
-      n += i - p;
+    while (i < end && CLASS[out[i]] === 0) i++;
+    if (i - p > 16) {
+      out.copyWithin(o, p, i);
+      o += i - p;
     } else {
-      for (let k = p; k < i; k++) out[n++] = heap[k];
+      for (let k = p; k < i; k++) out[o++] = out[k];
     }
     while (i < end) {
-      const b = heap[i];
+      const b = out[i];
       const kind = CLASS[b];
       if (kind === 0) {
-        out[n++] = b;
+        out[o++] = b;
         i++;
       } else if (kind === 1) {
-        out[n++] = 0x5c;
-        out[n++] = SHORT[b];
+        out[o++] = 0x5c;
+        out[o++] = SHORT[b];
         i++;
       } else if (kind === 2) {
-        out[n++] = 0x5c;
-        out[n++] = 0x75;
-        out[n++] = 0x30;
-        out[n++] = 0x30;
-        out[n++] = HEX[b >> 4];
-        out[n++] = HEX[b & 15];
+        out[o++] = 0x5c;
+        out[o++] = 0x75;
+        out[o++] = 0x30;
+        out[o++] = 0x30;
+        out[o++] = HEX[b >> 4];
+        out[o++] = HEX[b & 15];
         i++;
       } else {
-        const size = utf8SequenceLength(heap, i, end);
+        const size = utf8SequenceLength(out, i, end);
         if (size === 0) this.fail(`invalid UTF-8 in string at byte ${i - p + 1}`);
-        for (let k = 0; k < size; k++) out[n++] = heap[i + k];
+        for (let k = 0; k < size; k++) out[o++] = out[i + k];
         i += size;
       }
     }
-    out[n++] = 0x22;
-    this.n = n;
+    out[o++] = 0x22;
+    this.n = o - this.buf;
   }
 
   /** Writes the table at absolute index `t`, as an array or an object. */
@@ -233,7 +241,8 @@ export class JsonEncoder {
       if (path[i] === ptr) this.fail("cannot encode a table that contains itself (cycle detected)");
     }
     if (path.length >= MAX_ENCODE_DEPTH) this.fail(`nesting deeper than ${MAX_ENCODE_DEPTH} levels`);
-    if (!m._lua_checkstack(L, 8)) this.fail("nesting too deep for the Lua stack");
+    if (!m._lua_checkstack(L, 40)) this.fail("nesting too deep for the Lua stack");
+    this.out = m.HEAPU8;
     path.push(ptr);
     const top = m._lua_gettop(L);
     const start = this.n;
@@ -268,31 +277,33 @@ export class JsonEncoder {
   }
 
   /**
-   * Collects every member on the Lua stack (key i at top+2i-1, its value above it), sorts the
-   * keys, then writes the values in key order; or writes an array when the keys are exactly
+   * Collects every member on the Lua stack (key i at top+2i+1, its value above it), sorts the
+   * keys, then writes the members in key order; or writes an array when the keys are exactly
    * 1..n but did not come in order.
    */
   private object(L: number, t: number, top: number): void {
     const m = this.m;
-    const keys = this.memberKeys, indices = this.memberIndex;
+    const prefix = this.memberPrefix, ptrs = this.memberPtr, lens = this.memberLen, indices = this.memberIndex;
     const base = this.sp;
     let count = 0;
     let allIndices = true;
     let maxIndex = 0;
-    // Each member keeps 2 slots, plus the key copy lua_next consumes: room for 16 at a time.
-    if (!m._lua_checkstack(L, 40)) this.fail("table too large for the Lua stack");
     m._lua_pushnil(L);
     while (m._lua_next(L, t)) {
       const k = top + 2 * count + 1;
+      const slot = base + count;
       let index = 0;
-      let key: Key;
       const kt = m._lua_type(L, k);
       if (kt === LUA_TSTRING) {
         const p = m._lua_tolstring(L, k, this.lenPtr);
-        key = this.keys.get(p) ?? this.stringKey(p, m.HEAPU32[this.lenPtr >> 2]);
+        const len = m.HEAPU32[this.lenPtr >> 2];
+        prefix[slot] = prefixOf(this.out, p, len);
+        ptrs[slot] = p;
+        lens[slot] = len;
         allIndices = false;
       } else if (kt === LUA_TNUMBER) {
         const x: number = m._lua_tonumberx(L, k, 0);
+        let text: string;
         if (m._lua_isinteger(L, k)) {
           const safe = x <= 9007199254740991 && x >= -9007199254740991;
           if (safe && x >= 1) {
@@ -301,19 +312,28 @@ export class JsonEncoder {
           } else {
             allIndices = false;
           }
-          key = textKey(safe ? String(x) : m._lua_tointegerx(L, k, 0).toString());
+          text = safe ? String(x) : m._lua_tointegerx(L, k, 0).toString();
         } else {
           if (!Number.isFinite(x)) this.fail(`cannot encode ${nonFiniteName(x)} as JSON number`);
-          key = textKey(formatFloat(x));
+          text = formatFloat(x);
           allIndices = false;
         }
+        const bytes = ascii.encode(text);
+        this.memberText[slot] = bytes;
+        prefix[slot] = prefixOf(bytes, 0, bytes.length);
+        ptrs[slot] = 0;
+        lens[slot] = bytes.length;
       } else {
         this.fail(`unsupported table key type: ${this.api.typename(L, k)}`);
       }
-      keys[base + count] = key;
-      indices[base + count] = index;
+      indices[slot] = index;
       count++;
-      if ((count & 15) === 0 && !m._lua_checkstack(L, 40)) this.fail("table too large for the Lua stack");
+      // Each member keeps 2 slots (plus the key copy lua_next consumes); table() made room for
+      // the first 16, and here for every further 16.
+      if ((count & 15) === 0) {
+        if (!m._lua_checkstack(L, 40)) this.fail("table too large for the Lua stack");
+        this.out = m.HEAPU8;
+      }
       m._lua_pushvalue(L, -2);
     }
     // Nested objects written below take the member slots above this object's.
@@ -322,17 +342,28 @@ export class JsonEncoder {
     this.sortMembers(base, count, asArray);
     const order = this.memberOrder;
     this.byte(asArray ? 0x5b : 0x7b);
+    let previous = -1;
     for (let i = 0; i < count; i++) {
+      const slot = base + order[base + i];
+      // 1 and "1" give the same JSON key; keep the first, as a JSON object has one value per key.
+      if (!asArray && previous >= 0 && prefix[previous] === prefix[slot] && this.compare(previous, slot) === 0) continue;
       if (i > 0) this.byte(0x2c);
-      const member = order[base + i];
+      previous = slot;
       if (!asArray) {
-        const json = keys[base + member].json;
-        const out = this.reserve(json.length);
-        let n = this.n;
-        for (let j = 0; j < json.length; j++) out[n++] = json[j];
-        this.n = n;
+        const text = ptrs[slot] === 0 ? this.memberText[slot] : null;
+        if (text) {
+          const out = this.reserve(text.length + 3);
+          let o = this.buf + this.n;
+          out[o++] = 0x22;
+          for (let j = 0; j < text.length; j++) out[o++] = text[j];
+          out[o++] = 0x22;
+          this.n = o - this.buf;
+        } else {
+          this.string(ptrs[slot], lens[slot]);
+        }
+        this.byte(0x3a);
       }
-      this.value(L, top + 2 * member + 2);
+      this.value(L, top + 2 * (slot - base) + 2);
     }
     this.byte(asArray ? 0x5d : 0x7d);
     m._lua_settop(L, top);
@@ -344,11 +375,12 @@ export class JsonEncoder {
    * key bytes, or by index for an array.
    */
   private sortMembers(base: number, count: number, byIndex: boolean): void {
-    const keys = this.memberKeys, indices = this.memberIndex, order = this.memberOrder;
+    const prefix = this.memberPrefix, indices = this.memberIndex, order = this.memberOrder;
     if (count > 32) {
-      const sorted = Array.from({ length: count }, (_, i) => i);
+      const sorted: number[] = [];
+      for (let i = 0; i < count; i++) sorted.push(i);
       if (byIndex) sorted.sort((a, b) => indices[base + a] - indices[base + b]);
-      else sorted.sort((a, b) => compare(keys[base + a].sort, keys[base + b].sort));
+      else sorted.sort((a, b) => this.compare(base + a, base + b));
       for (let i = 0; i < count; i++) order[base + i] = sorted[i];
       return;
     }
@@ -362,8 +394,10 @@ export class JsonEncoder {
           j--;
         }
       } else {
-        const v = keys[base + i].sort;
-        while (j > base && keys[base + order[j - 1]].sort > v) {
+        const v = prefix[base + i];
+        while (j > base) {
+          const u = prefix[base + order[j - 1]];
+          if (u < v || (u === v && this.compare(base + order[j - 1], base + i) <= 0)) break;
           order[j] = order[j - 1];
           j--;
         }
@@ -372,26 +406,23 @@ export class JsonEncoder {
     }
   }
 
-  /** A string key from wasm memory: validated, escaped, cached by address for this call. */
-  private stringKey(p: number, len: number): Key {
-    const mark = this.n;
-    this.string(p, len);
-    this.byte(0x3a);
-    const json = this.out.slice(mark, this.n);
-    this.n = mark;
-    const key = { sort: latin1(this.m.HEAPU8.subarray(p, p + len)), json };
-    this.keys.set(p, key);
-    return key;
+  /** Byte-wise comparison of the keys of member slots a and b. */
+  private compare(a: number, b: number): number {
+    const pa = this.memberPrefix[a], pb = this.memberPrefix[b];
+    if (pa !== pb) return pa < pb ? -1 : 1;
+    const heap = this.out;
+    const ta = this.memberPtr[a] === 0 ? this.memberText[a] : null;
+    const tb = this.memberPtr[b] === 0 ? this.memberText[b] : null;
+    const ab = ta ?? heap, bb = tb ?? heap;
+    const ao = ta ? 0 : this.memberPtr[a], bo = tb ? 0 : this.memberPtr[b];
+    const la = this.memberLen[a], lb = this.memberLen[b];
+    const n = Math.min(la, lb);
+    for (let i = 6; i < n; i++) {
+      const d = ab[ao + i] - bb[bo + i];
+      if (d !== 0) return d;
+    }
+    return la - lb;
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A key made from a number's decimal text (ASCII). */
-function textKey(text: string): Key {
-  return { sort: text, json: ascii.encode(`"${text}":`) };
 }
 
 /**

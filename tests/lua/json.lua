@@ -122,6 +122,11 @@ enc({ [math.maxinteger] = 1 }, '{"9223372036854775807":1}')
 enc({ [math.mininteger] = 1 }, '{"-9223372036854775808":1}')
 enc({ [10] = 1, [9] = 2, [1] = 3 }, '{"1":3,"10":1,"9":2}')
 enc({ x = 1.0, y = 2 }, '{"x":1.0,"y":2}')
+-- an integer key and the string of its digits make one JSON key: written once
+local dup = json.encode({ [1] = "int", ["1"] = "str", [2] = "two" })
+assert(dup == '{"1":"int","2":"two"}' or dup == '{"1":"str","2":"two"}', dup)
+local dupf = json.encode({ [1.5] = "f", ["1.5"] = "s" })
+assert(dupf == '{"1.5":"f"}' or dupf == '{"1.5":"s"}', dupf)
 
 -- byte-wise key order: uppercase < "_" < lowercase < non-ASCII
 enc({ b = 1, B = 2, _ = 3, ["é"] = 4, Z = 5, a = 6, ["a\0"] = 7 },
@@ -196,6 +201,12 @@ end
 num("3", 3, "integer")
 num("0", 0, "integer")
 num("-7", -7, "integer")
+num("1023", 1023, "integer")
+num("1024", 1024, "integer")
+num("8080", 8080, "integer")
+num("-123456789012345", -123456789012345, "integer")
+num("999999999999999", 999999999999999, "integer")
+num("1000000000000000", 1000000000000000, "integer")
 num("1.0", 1.0, "float")
 num("1e2", 100.0, "float")
 num("1E2", 100.0, "float")
