@@ -4,16 +4,19 @@
  * instantiated so that Lua's own C `io` and `os` libraries act on the real filesystem,
  * environment, streams and processes, with musl's stdio buffering on top, as in `lua5.4`.
  *
- * Wasm-side file descriptors are host file descriptors. Node has no lseek, so regular files
- * opened here get a tracked position and positional reads/writes; inherited descriptors
- * (0, 1, 2) and pipes use the kernel offset.
+ * Wasm-side descriptors map to host descriptors through a small table, because musl's
+ * `freopen` (used by `loadfile` on binary chunks) needs `dup3`, which Node cannot do on the
+ * host: a duplicated descriptor shares the host descriptor and its offset instead. Node has
+ * no lseek either, so regular files get a tracked position and positional reads/writes;
+ * the standard streams and pipes use the kernel offset. Errors are reported in host errno
+ * numbers (see wasi-errno.ts).
  */
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import { isatty } from "node:tty";
 import { constants } from "node:os";
-import { WASI, errnoOf } from "./wasi-errno.ts";
-import { timezoneAbbreviation } from "./timezone.ts";
+import { ErrnoNumbering } from "./wasi-errno.ts";
+import { numericOffset, timezoneAbbreviation } from "./timezone.ts";
 
 /** Memory views of the running module; read fresh on every call since memory can grow. */
 export interface WasmMemory {
@@ -21,7 +24,12 @@ export interface WasmMemory {
   view(): DataView;
 }
 
-interface OpenFile {
+/** One host descriptor, shared by every wasm descriptor that `dup3` made from it. */
+interface HostFile {
+  fd: number;
+  refs: number;
+  /** Regular files and block devices: positional I/O with our own offset. */
+  seekable: boolean;
   position: number;
   append: boolean;
   flags: number;
@@ -61,8 +69,10 @@ export interface HostHooks {
 
 /** Builds replacements for the wasm imports that touch the host. */
 export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string, unknown> {
-  const files = new Map<number, OpenFile>();
+  const errno = new ErrnoNumbering(() => memory.u8());
   const decoder = new TextDecoder();
+  const std = (fd: number): HostFile => ({ fd, refs: 1, seekable: false, position: 0, append: false, flags: fd === 0 ? 0 : 1 });
+  const table = new Map<number, HostFile>([[0, std(0)], [1, std(1)], [2, std(2)]]);
 
   const cString = (ptr: number): Buffer => {
     const u8 = memory.u8();
@@ -74,8 +84,27 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
   const u32 = (ptr: number) => memory.view().getUint32(ptr, true);
   const setU32 = (ptr: number, v: number) => memory.view().setUint32(ptr, v, true);
 
+  /** A wasm descriptor number for a new host descriptor: the same number when it is free. */
+  const allocate = (file: HostFile): number => {
+    let fd = file.fd;
+    if (table.has(fd)) {
+      fd = 3;
+      while (table.has(fd)) fd++;
+    }
+    table.set(fd, file);
+    return fd;
+  };
+  /** Drops one wasm descriptor; the host one closes with its last user (never 0-2). */
+  const release = (fd: number): void => {
+    const file = table.get(fd);
+    if (!file) return;
+    table.delete(fd);
+    if (--file.refs === 0 && file.fd > 2) fs.closeSync(file.fd);
+  };
+
   const io = (fd: number, iov: number, count: number, pnum: number, write: boolean): number => {
-    const file = files.get(fd);
+    const file = table.get(fd);
+    if (!file) return errno.code("EBADF");
     let total = 0;
     try {
       for (let i = 0; i < count; i++) {
@@ -83,16 +112,16 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         const len = u32(iov + i * 8 + 4);
         if (len === 0) continue;
         const buf = memory.u8().subarray(ptr, ptr + len);
-        const position = file && !(write && file.append) ? file.position : null;
+        const position = file.seekable && !(write && file.append) ? file.position : null;
         const n = write
-          ? retrying(() => fs.writeSync(fd, buf, 0, len, position))
-          : retrying(() => fs.readSync(fd, buf, 0, len, position));
+          ? retrying(() => fs.writeSync(file.fd, buf, 0, len, position))
+          : retrying(() => fs.readSync(file.fd, buf, 0, len, position));
         total += n;
-        if (file) file.position = write && file.append ? fs.fstatSync(fd).size : file.position + n;
+        if (file.seekable) file.position = write && file.append ? fs.fstatSync(file.fd).size : file.position + n;
         if (n < len) break;
       }
     } catch (err) {
-      if (total === 0) return errnoOf(err);
+      if (total === 0) return errno.of(err);
     }
     setU32(pnum, total);
     return 0;
@@ -104,31 +133,32 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       try {
         const fd = fs.openSync(cString(pathPtr), flags | O_CLOEXEC, mode);
         const st = fs.fstatSync(fd);
-        if (st.isFile() || st.isBlockDevice()) {
-          files.set(fd, { position: 0, append: (flags & O_APPEND) !== 0, flags });
-        }
-        return fd;
+        const seekable = st.isFile() || st.isBlockDevice();
+        return allocate({ fd, refs: 1, seekable, position: 0, append: (flags & O_APPEND) !== 0, flags });
       } catch (err) {
-        return -errnoOf(err);
+        return -errno.of(err);
       }
     },
     __syscall_fcntl64(fd: number, cmd: number, varargs: number): number {
-      const file = files.get(fd);
+      const file = table.get(fd);
+      if (!file) return -errno.code("EBADF");
       switch (cmd) {
         case F_GETFD:
         case F_SETFD:
           return 0;
         case F_GETFL:
-          return file ? file.flags : fd === 0 ? 0 : 1;
+          return file.flags;
         case F_SETFL:
-          if (file) file.append = (i32(varargs) & O_APPEND) !== 0 || file.append;
+          if (i32(varargs) & O_APPEND) file.append = true;
           return 0;
         default:
-          return -WASI.EINVAL;
+          return -errno.code("EINVAL");
       }
     },
     __syscall_ioctl(fd: number, op: number, argp: number): number {
-      if ((op === TIOCGWINSZ || op === TCGETS) && !files.has(fd) && isatty(fd)) {
+      const file = table.get(fd);
+      if (!file) return -errno.code("EBADF");
+      if ((op === TIOCGWINSZ || op === TCGETS) && !file.seekable && isatty(file.fd)) {
         if (op === TIOCGWINSZ && argp) {
           const view = memory.view();
           view.setUint16(argp, 24, true);
@@ -136,10 +166,20 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         }
         return 0;
       }
-      return -WASI.ENOTTY;
+      return -errno.code("ENOTTY");
     },
-    __syscall_dup3(): number {
-      return -WASI.ENOSYS;
+    __syscall_dup3(oldfd: number, newfd: number, _flags: number): number {
+      const file = table.get(oldfd);
+      if (!file) return -errno.code("EBADF");
+      if (oldfd === newfd) return -errno.code("EINVAL");
+      try {
+        release(newfd);
+      } catch (err) {
+        return -errno.of(err);
+      }
+      file.refs++;
+      table.set(newfd, file);
+      return newfd;
     },
     fd_write(fd: number, iov: number, count: number, pnum: number): number {
       return io(fd, iov, count, pnum, true);
@@ -148,25 +188,30 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       return io(fd, iov, count, pnum, false);
     },
     fd_close(fd: number): number {
-      files.delete(fd);
-      // The standard streams stay open for the runtime's own output.
-      if (fd <= 2) return 0;
+      if (!table.has(fd)) return errno.code("EBADF");
       try {
-        fs.closeSync(fd);
+        release(fd);
         return 0;
       } catch (err) {
-        return errnoOf(err);
+        return errno.of(err);
       }
     },
     fd_seek(fd: number, offset: bigint, whence: number, newOffset: number): number {
-      const file = files.get(fd);
-      if (!file) return WASI.ESPIPE;
+      const file = table.get(fd);
+      if (!file) return errno.code("EBADF");
+      if (!file.seekable) {
+        // A standard stream redirected to a file can at least tell its (kernel) offset.
+        const pos = whence === 1 && offset === 0n ? kernelOffset(file.fd) : null;
+        if (pos === null) return errno.code("ESPIPE");
+        memory.view().setBigInt64(newOffset, BigInt(pos), true);
+        return 0;
+      }
       const off = Number(offset);
       let base = 0;
       if (whence === 1) base = file.position;
-      else if (whence === 2) base = fs.fstatSync(fd).size;
-      else if (whence !== 0) return WASI.EINVAL;
-      if (base + off < 0) return WASI.EINVAL;
+      else if (whence === 2) base = fs.fstatSync(file.fd).size;
+      else if (whence !== 0) return errno.code("EINVAL");
+      if (base + off < 0) return errno.code("EINVAL");
       file.position = base + off;
       memory.view().setBigInt64(newOffset, BigInt(file.position), true);
       return 0;
@@ -188,13 +233,13 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       return 0;
     },
     __syscall_unlinkat(_dirfd: number, pathPtr: number, flags: number): number {
+      const path = cString(pathPtr);
       try {
-        const path = cString(pathPtr);
         if (flags & AT_REMOVEDIR) fs.rmdirSync(path);
-        else fs.unlinkSync(path);
+        else removeFile(path);
         return 0;
       } catch (err) {
-        return -errnoOf(err);
+        return -errno.of(err);
       }
     },
     __syscall_rmdir(pathPtr: number): number {
@@ -202,7 +247,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         fs.rmdirSync(cString(pathPtr));
         return 0;
       } catch (err) {
-        return -errnoOf(err);
+        return -errno.of(err);
       }
     },
     __syscall_renameat(_olddir: number, oldPtr: number, _newdir: number, newPtr: number): number {
@@ -210,7 +255,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         fs.renameSync(cString(oldPtr), cString(newPtr));
         return 0;
       } catch (err) {
-        return -errnoOf(err);
+        return -errno.of(err);
       }
     },
     __syscall_readlinkat(_dirfd: number, pathPtr: number, buf: number, size: number): number {
@@ -220,11 +265,12 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         memory.u8().set(target.subarray(0, n), buf);
         return n;
       } catch (err) {
-        return -errnoOf(err);
+        return -errno.of(err);
       }
     },
     system(cmdPtr: number): number {
-      // system(NULL) asks whether a shell exists.
+      // system(NULL) asks whether a shell exists. os.execute is replaced in luastd/os.ts;
+      // this only serves C code that calls system() itself.
       if (!cmdPtr) return 1;
       const result = spawnSync("/bin/sh", ["-c", decoder.decode(cString(cmdPtr))], {
         stdio: "inherit",
@@ -236,6 +282,40 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       return hooks.exit(code);
     },
   };
+}
+
+/**
+ * `remove()` semantics for a non-directory unlink: musl retries a directory with rmdir only
+ * when unlink says EISDIR in WASI numbering, which host numbers never are, so the retry
+ * happens here (Linux says EISDIR, macOS EPERM).
+ */
+function removeFile(path: Buffer): void {
+  try {
+    fs.unlinkSync(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if ((code === "EISDIR" || code === "EPERM") && isDirectory(path)) fs.rmdirSync(path);
+    else throw err;
+  }
+}
+
+/** The kernel offset of a descriptor open on a regular file (Linux /proc), else null. */
+function kernelOffset(fd: number): number | null {
+  try {
+    if (!fs.fstatSync(fd).isFile()) return null;
+    const m = /^pos:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "latin1"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isDirectory(path: Buffer): boolean {
+  try {
+    return fs.lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Encodes an exit code or signal the way wait(2) does, which musl's macros decode. */
@@ -256,9 +336,13 @@ function environEntries(hooks: HostHooks): Uint8Array[] {
   return out;
 }
 
+/** Offsets in musl's `struct tm` (wasm32). */
+const TM_SEC = 0, TM_MIN = 4, TM_HOUR = 8, TM_MDAY = 12, TM_MON = 16, TM_YEAR = 20, TM_ISDST = 32, TM_GMTOFF = 36;
+
 /**
  * Wraps emscripten's strftime: Lua's `os.date` calls it once per conversion, and the glue
- * spells `%Z` as a long zone name where C prints an abbreviation such as "UTC".
+ * spells `%Z` as a long zone name where C prints an abbreviation such as "UTC", and gets
+ * `%z` wrong for offsets that are not whole hours ("+0580" for India).
  */
 export function wrapStrftime(
   original: (s: number, max: number, fmt: number, tm: number) => number,
@@ -266,16 +350,27 @@ export function wrapStrftime(
 ): (s: number, max: number, fmt: number, tm: number) => number {
   return (s, max, fmt, tm) => {
     const u8 = memory.u8();
-    if (u8[fmt] === 0x25 && u8[fmt + 1] === 0x5a && u8[fmt + 2] === 0) {
-      const view = memory.view();
-      const gmtoff = view.getInt32(tm + 36, true);
-      const isdst = view.getInt32(tm + 32, true);
-      const bytes = new TextEncoder().encode(timezoneAbbreviation(gmtoff, isdst > 0));
-      if (bytes.length + 1 > max) return 0;
-      u8.set(bytes, s);
-      u8[s + bytes.length] = 0;
-      return bytes.length;
+    const conversion = u8[fmt] === 0x25 && u8[fmt + 2] === 0 ? u8[fmt + 1] : 0;
+    if (conversion !== 0x5a && conversion !== 0x7a) return original(s, max, fmt, tm);
+    const view = memory.view();
+    const gmtoff = view.getInt32(tm + TM_GMTOFF, true);
+    let text: string;
+    if (conversion === 0x7a) {
+      text = numericOffset(gmtoff);
+    } else {
+      const isdst = view.getInt32(tm + TM_ISDST, true);
+      // The instant the broken-down time stands for, to pick the zone's name at that date.
+      const local = Date.UTC(
+        view.getInt32(tm + TM_YEAR, true) + 1900, view.getInt32(tm + TM_MON, true),
+        view.getInt32(tm + TM_MDAY, true), view.getInt32(tm + TM_HOUR, true),
+        view.getInt32(tm + TM_MIN, true), view.getInt32(tm + TM_SEC, true),
+      );
+      text = timezoneAbbreviation(gmtoff, isdst > 0, new Date(local - gmtoff * 1000));
     }
-    return original(s, max, fmt, tm);
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length + 1 > max) return 0;
+    u8.set(bytes, s);
+    u8[s + bytes.length] = 0;
+    return bytes.length;
   };
 }

@@ -1,0 +1,71 @@
+/**
+ * Signals: on SIGTERM or SIGINT the process flushes every Lua VM's C stdio and exits with
+ * 128+signo, so buffered `io.write` output is not lost. While `os.execute` runs a child,
+ * SIGINT is left to the child, as system(3) does.
+ *
+ * Limits: JS signal handlers run on the event loop, so a Lua loop that never yields sees the
+ * signal only when it yields or ends (and SIGTERM then waits for it; SIGKILL still works).
+ * When some other part of the runtime listens for the signal too (a server's graceful
+ * shutdown), it is left to that listener, which exits through `ctx.exit` and so flushes.
+ *
+ * The handlers and the list of VMs are process-wide by nature, hence module state.
+ */
+import { constants } from "node:os";
+import type { BuiltinContext } from "../plugin.ts";
+
+const HANDLED = ["SIGINT", "SIGTERM"] as const;
+const live = new Set<WeakRef<BuiltinContext>>();
+let installed = false;
+let children = 0;
+let lastChildEnded = false;
+
+/** The number of a signal name such as "SIGKILL". */
+export function signalNumber(name: string): number {
+  return (constants.signals as Record<string, number>)[name] ?? 0;
+}
+
+/**
+ * Marks a child process as running; call the returned function when it ends (`sync` when
+ * it ran with spawnSync: signals that arrived meanwhile are delivered only afterwards and
+ * must still count as "during the child").
+ */
+export function trackChild(): (sync: boolean) => void {
+  children++;
+  return (sync) => {
+    if (sync) {
+      lastChildEnded = true;
+      setImmediate(() => {
+        lastChildEnded = false;
+        children--;
+      });
+    } else {
+      children--;
+    }
+  };
+}
+
+function onSignal(signal: (typeof HANDLED)[number]): void {
+  if (signal === "SIGINT" && (children > 0 || lastChildEnded)) return;
+  if (process.listenerCount(signal) > 1) return;
+  let exit: ((code: number) => never) | undefined;
+  for (const ref of live) {
+    const ctx = ref.deref();
+    if (!ctx) {
+      live.delete(ref);
+      continue;
+    }
+    ctx.flushStdio();
+    exit = ctx.exit;
+  }
+  const code = 128 + signalNumber(signal);
+  if (exit) exit(code);
+  process.exit(code);
+}
+
+/** Registers a VM whose stdio the signal handlers flush; installs them once per process. */
+export function installSignals(ctx: BuiltinContext): void {
+  live.add(new WeakRef(ctx));
+  if (installed) return;
+  installed = true;
+  for (const signal of HANDLED) process.on(signal, () => onSignal(signal));
+}

@@ -1,0 +1,15 @@
+-- Bytes through the standard streams: NUL, 0xFF, invalid UTF-8, numbers' formatting,
+-- print's separators and __tostring/__name, and a last line without a newline.
+print("nul:\0:end", "ff:\255:end", "\192\128 invalid utf8")
+print(1, 1.0, -0.0, 1e100, 2^53, 2^63, math.maxinteger, math.mininteger, 0/0 ~= 0/0, 1/0, -1/0)
+print(nil, true, false)
+print(setmetatable({}, { __tostring = function() return "custom" end }))
+print(pcall(print, setmetatable({}, { __tostring = function() return 1 end })))
+print(setmetatable({}, { __name = "MyType" }) ~= nil)
+io.write("io.write ", 1, " ", 2.5, " ", "\0\255", "\n")
+io.stdout:write("stdout:write\n")
+print(io.write("") == io.stdout, io.stdout:write("") == io.stdout)
+print(pcall(io.write, {}))
+print(("x"):rep(3000):len())
+io.write(("0123456789"):rep(500), "\n")
+io.write("no newline at the end")
