@@ -398,7 +398,7 @@ export class JsonDecoder {
     }
     this.m._lua_pushlstring(this.L, buf, n - buf);
     this.refresh();
-    if (this.bufSize > 1 << 20) {
+    if (this.bufSize > 1 << 18) {
       // Do not keep one huge string's buffer (it counts against the Lua heap limit).
       this.m._free(this.buf);
       this.buf = this.bufSize = 0;

@@ -24,7 +24,7 @@ import { formatFloat, nonFiniteName } from "./float-format.ts";
 export const MAX_ENCODE_DEPTH = 1000;
 
 /** Output buffer kept between calls up to this size; larger ones are freed after the call. */
-const KEEP_BUFFER = 1 << 20;
+const KEEP_BUFFER = 1 << 18;
 
 const HEX = new Uint8Array(16);
 for (let i = 0; i < 16; i++) HEX[i] = "0123456789abcdef".charCodeAt(i);
