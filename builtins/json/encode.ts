@@ -302,27 +302,12 @@ export class JsonEncoder {
         lens[slot] = len;
         allIndices = false;
       } else if (kt === LUA_TNUMBER) {
-        const x: number = m._lua_tonumberx(L, k, 0);
-        let text: string;
-        if (m._lua_isinteger(L, k)) {
-          const safe = x <= 9007199254740991 && x >= -9007199254740991;
-          if (safe && x >= 1) {
-            index = x;
-            if (x > maxIndex) maxIndex = x;
-          } else {
-            allIndices = false;
-          }
-          text = safe ? String(x) : m._lua_tointegerx(L, k, 0).toString();
+        index = this.numberKey(L, k, slot);
+        if (index > 0) {
+          if (index > maxIndex) maxIndex = index;
         } else {
-          if (!Number.isFinite(x)) this.fail(`cannot encode ${nonFiniteName(x)} as JSON number`);
-          text = formatFloat(x);
           allIndices = false;
         }
-        const bytes = ascii.encode(text);
-        this.memberText[slot] = bytes;
-        prefix[slot] = prefixOf(bytes, 0, bytes.length);
-        ptrs[slot] = 0;
-        lens[slot] = bytes.length;
       } else {
         this.fail(`unsupported table key type: ${this.api.typename(L, k)}`);
       }
@@ -350,17 +335,8 @@ export class JsonEncoder {
       if (i > 0) this.byte(0x2c);
       previous = slot;
       if (!asArray) {
-        const text = ptrs[slot] === 0 ? this.memberText[slot] : null;
-        if (text) {
-          const out = this.reserve(text.length + 3);
-          let o = this.buf + this.n;
-          out[o++] = 0x22;
-          for (let j = 0; j < text.length; j++) out[o++] = text[j];
-          out[o++] = 0x22;
-          this.n = o - this.buf;
-        } else {
-          this.string(ptrs[slot], lens[slot]);
-        }
+        if (ptrs[slot] === 0) this.textKey(this.memberText[slot]!);
+        else this.string(ptrs[slot], lens[slot]);
         this.byte(0x3a);
       }
       this.value(L, top + 2 * (slot - base) + 2);
@@ -368,6 +344,41 @@ export class JsonEncoder {
     this.byte(asArray ? 0x5d : 0x7d);
     m._lua_settop(L, top);
     this.sp = base;
+  }
+
+  /**
+   * Records a number key (its decimal text, in memberText) in member slot `slot`; returns its
+   * value when it can be an array index (an integer >= 1), else 0.
+   */
+  private numberKey(L: number, k: number, slot: number): number {
+    const m = this.m;
+    const x: number = m._lua_tonumberx(L, k, 0);
+    let index = 0;
+    let text: string;
+    if (m._lua_isinteger(L, k)) {
+      const safe = x <= 9007199254740991 && x >= -9007199254740991;
+      if (safe && x >= 1) index = x;
+      text = safe ? String(x) : m._lua_tointegerx(L, k, 0).toString();
+    } else {
+      if (!Number.isFinite(x)) this.fail(`cannot encode ${nonFiniteName(x)} as JSON number`);
+      text = formatFloat(x);
+    }
+    const bytes = ascii.encode(text);
+    this.memberText[slot] = bytes;
+    this.memberPrefix[slot] = prefixOf(bytes, 0, bytes.length);
+    this.memberPtr[slot] = 0;
+    this.memberLen[slot] = bytes.length;
+    return index;
+  }
+
+  /** Writes the key of a member whose key was a number: its text in quotes. */
+  private textKey(text: Uint8Array): void {
+    const out = this.reserve(text.length + 3);
+    let o = this.buf + this.n;
+    out[o++] = 0x22;
+    for (let j = 0; j < text.length; j++) out[o++] = text[j];
+    out[o++] = 0x22;
+    this.n = o - this.buf;
   }
 
   /**
