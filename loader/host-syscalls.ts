@@ -41,6 +41,8 @@ const AT_REMOVEDIR = 0x200;
 const TCGETS = 0x5401;
 const TIOCGWINSZ = 0x5413;
 const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
+/** 128 + SIGPIPE, what a shell reports for a process killed by a broken pipe. */
+const BROKEN_PIPE_EXIT = 141;
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function pause(ms: number): void {
@@ -121,6 +123,9 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         if (n < len) break;
       }
     } catch (err) {
+      // lua5.4 dies of SIGPIPE when the reader of its output goes away (`assay x | head`);
+      // Node ignores that signal, so end the same way instead of looping on EPIPE.
+      if (write && (err as { code?: string }).code === "EPIPE") process.exit(BROKEN_PIPE_EXIT);
       if (total === 0) return errno.of(err);
     }
     setU32(pnum, total);

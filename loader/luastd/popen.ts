@@ -8,11 +8,12 @@
  * - mode "r": the command runs to completion at `io.popen`, its stdout captured in an
  *   anonymous temp file the handle then reads; stdin and stderr are the script's.
  * - mode "w": writes go to a temp file; at `close` (or garbage collection, or process exit)
- *   the command runs with that file as stdin; stdout and stderr are the script's.
+ *   the command runs with those bytes on its stdin (a pipe); stdout and stderr are the
+ *   script's.
  * Like glibc's popen, opening flushes every C stream first. Unlike a pipe, the handle is
  * seekable, and a command that never ends never returns from `io.popen` in mode "r".
  */
-import { closeSync, openSync, unlinkSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,11 +47,12 @@ let exitHookInstalled = false;
 
 function runWriter(p: Popen): void {
   unclosed.delete(p);
-  let fd: number | undefined;
   try {
-    fd = openSync(p.path!, "r");
+    // The collected bytes go in through a pipe (Deno does not pass a file descriptor as a
+    // child's stdin).
+    const input = readFileSync(p.path!);
     const done = trackChild();
-    const r = spawnSync("/bin/sh", ["-c", p.command], { stdio: [fd, "inherit", "inherit"], env: p.env() });
+    const r = spawnSync("/bin/sh", ["-c", p.command], { input, stdio: ["pipe", "inherit", "inherit"], env: p.env() });
     done(true);
     if (r.error) p.error = r.error;
     p.code = r.status;
@@ -58,7 +60,6 @@ function runWriter(p: Popen): void {
   } catch (err) {
     p.error = err;
   } finally {
-    if (fd !== undefined) closeSync(fd);
     try {
       unlinkSync(p.path!);
     } catch {
