@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 interface Result {
@@ -75,9 +75,10 @@ if (startup) {
     goal: "median < 40 ms",
     value: `median ${ms(a.median)}`,
     met: a.median < 0.040,
-    why: "Most of the start-up is Bun's own process start plus compiling and instantiating " +
-      "wasmoon's 270 KB Lua wasm module on every run (Bun cannot cache compiled wasm across " +
-      "processes); see docs/performance.md.",
+    why: "Every run pays Bun's process start (about 5 ms) and compiling plus instantiating " +
+      "wasmoon's 270 KB Lua wasm module (about 15 ms; Bun cannot cache compiled wasm across " +
+      "processes), then the state set-up: the standard-library patches, `require` and the " +
+      "builtins. See docs/performance.md for the breakdown and what is left to win.",
   });
   sections.push(`## Startup: \`print("hi")\`\n\n${table(startup)}`);
 }
@@ -130,7 +131,9 @@ if (json) {
     goal: "within 3x of lua-cjson",
     value: `${net.toFixed(2)}x for the round trip itself; ${whole.toFixed(2)}x whole process`,
     met: net <= 3,
-    why: "Whole-process time adds assay's start-up, which cjson does not pay.",
+    why: "The parser and encoder are TypeScript working on the Lua stack through the C API " +
+      "(at least one wasm call per value created or read), where cjson is C inside the VM; " +
+      "whole-process time also adds assay's start-up, which lua5.4 does not pay.",
   });
   sections.push(
     `## JSON round trip: \`bench/json.lua\` vs \`bench/json-cjson.lua\`\n\n` +
@@ -163,7 +166,9 @@ const out = [
   "Whole-process wall time measured by hyperfine (no shell, 3 warm-up runs), default " +
   "profile (`full`).",
   "",
-  `- machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} CPUs, ${process.platform}-${process.arch}`,
+  `- machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} CPUs, ${process.platform}-${process.arch}; ` +
+  `load average when the report was written: ${loadavg().map((l) => l.toFixed(2)).join(", ")} ` +
+  "(the wasm JIT compiles on background threads, so a busy machine slows assay more than lua5.4)",
   `- assay binary: ${sizeMb} MB; ${version(assay, ["--version"])}; bun ${version(join(import.meta.dirname ?? ".", "..", "node_modules", ".bin", "bun"), ["--version"])}`,
   `- ${version("lua5.4", ["-v"])}; ${version("hyperfine", ["--version"])}`,
   "",
