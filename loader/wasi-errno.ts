@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { constants } from "node:os";
 
 /**
@@ -62,13 +63,7 @@ const TABLE_SIZE = WASI_ERRNO.EXDEV + 1;
 const SEARCH_WINDOW = 1 << 16;
 
 function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
-  const first = needle[0];
-  for (let i = hay.indexOf(first, from); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(needle, from);
 }
 
 /** Where musl's strerror data lives in wasm memory, and which numbering indexes it now. */
@@ -100,31 +95,40 @@ export function locateStrerror(u8: Uint8Array): StrerrorTable | null {
   ];
   const offsets = texts.map(([name, text]) => [name, offsetOf(text)] as const);
   if (offsets.some(([, off]) => off < 0)) return null;
-  const probes = (numbers: Record<string, number>): [number, number][] => [
-    [0, 0],
-    ...offsets.filter(([name]) => numbers[name] < TABLE_SIZE).map(([name, off]) => [numbers[name], off] as [number, number]),
-  ];
+  const probes = (numbers: Record<string, number>): [number, number][] =>
+    offsets.filter(([name]) => numbers[name] < TABLE_SIZE).map(([name, off]) => [numbers[name] * 2, off]);
   const layouts: [boolean, [number, number][]][] = [[false, probes(WASI_ERRNO)], [true, probes(HOST_ERRNO)]];
-  const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  const start = Math.max(0, base - SEARCH_WINDOW) & ~1;
-  const end = Math.min(u8.length - TABLE_SIZE * 2, base + SEARCH_WINDOW);
-  for (let p = start; p < end; p += 2) {
-    for (const [host, checks] of layouts) {
-      if (checks.every(([errno, off]) => view.getUint16(p + errno * 2, true) === off)) return { base, table: p, host };
-    }
+  const u16 = (p: number) => u8[p] | (u8[p + 1] << 8);
+  const fits = (p: number, checks: [number, number][]) => {
+    for (const [at, off] of checks) if (u16(p + at) !== off) return false;
+    return true;
+  };
+  // The index sits right after the messages in this build; search outwards from there.
+  const limit = u8.length - TABLE_SIZE * 2;
+  const first = (base + 1) & ~1;
+  const at = (p: number): StrerrorTable | null => {
+    // errmsgidx[0] is the offset of the first message, 0.
+    if (p < 0 || p > limit || u8[p] !== 0 || u8[p + 1] !== 0) return null;
+    for (const [host, checks] of layouts) if (fits(p, checks)) return { base, table: p, host };
+    return null;
+  };
+  for (let d = 0; d < SEARCH_WINDOW; d += 2) {
+    const found = at(first + d) ?? at(first - d - 2);
+    if (found) return found;
   }
   return null;
 }
 
 /**
  * Rewrites musl's strerror index to be indexed by host errno numbers (host numbers past the
- * table's end print "No error information"). Returns false, changing nothing, when the
- * table is not found; callers then keep reporting WASI numbers so that messages stay right.
+ * table's end print "No error information") and returns where it is. Returns null, changing
+ * nothing, when the table is not found; callers then keep reporting WASI numbers so that
+ * messages stay right.
  */
-export function remapStrerror(u8: Uint8Array): boolean {
+export function remapStrerror(u8: Uint8Array): StrerrorTable | null {
   const found = locateStrerror(u8);
-  if (!found) return false;
-  if (found.host) return true;
+  if (!found) return null;
+  if (found.host) return found;
   const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const wasiOffsets: number[] = [];
   for (let i = 0; i < TABLE_SIZE; i++) wasiOffsets.push(view.getUint16(found.table + i * 2, true));
@@ -136,7 +140,7 @@ export function remapStrerror(u8: Uint8Array): boolean {
     const name = nameByHost.get(i);
     view.setUint16(found.table + i * 2, name ? wasiOffsets[WASI_ERRNO[name]] : 0, true);
   }
-  return true;
+  return { ...found, host: true };
 }
 
 /** `strerror(n)` as the wasm libc prints it, read from its table. */
@@ -160,7 +164,7 @@ export class ErrnoNumbering {
 
   /** Whether results are host numbers (false only if this musl build was not recognised). */
   get host(): boolean {
-    if (this.mode === "unset") this.mode = remapStrerror(this.memory()) ? "host" : "wasi";
+    if (this.mode === "unset") this.mode = remapStrerror(this.memory()) !== null ? "host" : "wasi";
     return this.mode === "host";
   }
 

@@ -4,15 +4,17 @@
  * `nil, "<name>: <strerror>", errno` in host numbers with the wasm libc's message text.
  */
 import type { LuaApi } from "../lua-api.ts";
-import { hostErrnoOf, locateStrerror, remapStrerror, type StrerrorTable, strerrorText, wasiErrno } from "../wasi-errno.ts";
+import { hostErrnoOf, remapStrerror, type StrerrorTable, strerrorText, wasiErrno } from "../wasi-errno.ts";
 
 export class Errno {
-  private table: StrerrorTable | null;
+  private located: StrerrorTable | null | undefined;
 
-  constructor(private api: LuaApi) {
-    // The host syscalls remap lazily on their first failure; doing it now is equivalent.
-    remapStrerror(api.heap);
-    this.table = locateStrerror(api.heap);
+  constructor(private api: LuaApi) {}
+
+  /** The table, remapped on first use (as the host syscalls do on their first failure). */
+  private get table(): StrerrorTable | null {
+    if (this.located === undefined) this.located = remapStrerror(this.api.heap);
+    return this.located;
   }
 
   /** The number Lua scripts see for an error code name such as "ENOENT". */

@@ -8,7 +8,7 @@
  */
 import { LUA_OK, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS, LUA_TFUNCTION, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, type LuaApi } from "../lua-api.ts";
 import type { BuiltinContext } from "../plugin.ts";
-import { callOriginal, LUA_MULTRET, optCString } from "./cfn.ts";
+import { callOriginal, LUA_MULTRET, optCString, pushNative } from "./cfn.ts";
 
 /**
  * The load mode a profile allows for a requested one: unchanged in `full`; elsewhere "t"
@@ -58,7 +58,10 @@ export function installLoad(ctx: BuiltinContext): void {
   };
 
   pushGlobals(api, L);
-  api.setfuncs(L, -1, { loadfile, dofile });
+  for (const [name, fn] of Object.entries({ loadfile, dofile })) {
+    pushNative(api, L, fn);
+    api.setfield(L, -2, name);
+  }
   api.pop(L);
   if (full) return;
 
@@ -82,7 +85,8 @@ export function installLoad(ctx: BuiltinContext): void {
     return callOriginal(api, L, original, api.gettop(L));
   };
   pushGlobals(api, L);
-  api.setfuncs(L, -1, { load });
+  pushNative(api, L, load);
+  api.setfield(L, -2, "load");
   api.pop(L);
 }
 

@@ -90,7 +90,9 @@ export function installPopen(ctx: BuiltinContext, errno: Errno, openRef: number)
   }
 
   // Called by Lua's aux_close with the handle at index 1 (f:close(), io.close, __gc, __close).
-  const close = api.cfunction((L) => {
+  // Registered on first use: each registration compiles a wasm stub.
+  let closePtr = 0;
+  const close = (L: number): number => {
     const handle = api.m._lua_touserdata(L, 1);
     const p = handles.get(handle);
     handles.delete(handle);
@@ -101,7 +103,7 @@ export function installPopen(ctx: BuiltinContext, errno: Errno, openRef: number)
     if (p.mode === "w") runWriter(p);
     if (p.error !== undefined) return errno.pushFileResult(L, p.error, null);
     return pushExecResult(api, L, p.code ?? null, p.signal ?? null);
-  });
+  };
 
   return (L: number): number => {
     const command = checkCString(api, L, 1);
@@ -145,7 +147,7 @@ export function installPopen(ctx: BuiltinContext, errno: Errno, openRef: number)
     }
     // luaL_Stream is { FILE *f; lua_CFunction closef; }: route closing through `close`.
     p.fclose = m.HEAPU32[(handle + 4) >> 2];
-    m.HEAPU32[(handle + 4) >> 2] = close;
+    m.HEAPU32[(handle + 4) >> 2] = closePtr ||= api.cfunction(close);
     handles.set(handle, p);
     if (mode === "w") unclosed.add(p);
     return 1;
