@@ -1,6 +1,6 @@
 /**
- * `assert` (builtins.md §16 with README §0 item 2): a table of assertion functions that is
- * also callable with the semantics of Lua's own `assert`, so scripts written for either the
+ * `assert` (builtins.md §16 with README §0 item 2): Lua's own `assert` function that also
+ * carries the assertion functions (`assert.eq`...), so scripts written for either the
  * reference or plain Lua work. `eq`/`ne` compare tables deeply (see assert/equal.ts).
  */
 import { Buffer } from "node:buffer";
@@ -26,12 +26,6 @@ function fail(api: LuaApi, L: number, text: string, msgArg: number): never {
     api.m._luaL_tolstring(L, msgArg, 0);
   }
   api.m._lua_concat(L, hasMsg ? 4 : 2);
-  api.m._lua_error(L);
-  throw new Error("unreachable: lua_error returned");
-}
-
-/** Raises the value on top of the stack as it is (no position added). */
-function raiseTop(api: LuaApi, L: number): never {
   api.m._lua_error(L);
   throw new Error("unreachable: lua_error returned");
 }
@@ -124,25 +118,23 @@ registerBuiltin({
       },
     });
 
-    // Calling the table behaves like Lua's assert: return every argument when the first is
-    // truthy; otherwise raise the message (a string gets the caller's position, any other
-    // value is raised as it is), "assertion failed!" without one.
+    // `assert` stays Lua's own C function, so `type(assert)`, hooks and tracebacks are those
+    // of lua5.4 (the official test suite checks all three), and the assertion functions are
+    // reached through the metatable that all functions share: indexing `assert` finds them,
+    // indexing any other function fails as it does without a metatable.
+    const tableRef = api.ref(L);
+    api.getglobal(L, "assert");
+    const assertFn = api.topointer(L, -1);
     api.newtable(L, 0, 1);
     api.pushcclosure(L, api.cfunction((L) => {
-      const top = api.gettop(L); // 1 is the assert table itself
-      if (api.toboolean(L, 2)) return top - 1;
-      if (top < 2) throw new LuaError("bad argument #1 to 'assert' (value expected)");
-      if (top < 3) throw new LuaError("assertion failed!");
-      api.settop(L, 3);
-      if (api.type(L, 3) === LUA_TSTRING) {
-        api.m._luaL_where(L, 1);
-        api.insert(L, 3);
-        api.m._lua_concat(L, 2);
-      }
-      return raiseTop(api, L);
+      if (api.topointer(L, 1) !== assertFn) throw new LuaError("attempt to index a function value");
+      api.pushref(L, tableRef);
+      api.pushvalue(L, 2);
+      api.rawget(L, -2);
+      return 1;
     }));
-    api.setfield(L, -2, "__call");
+    api.setfield(L, -2, "__index");
     api.setmetatable(L, -2);
-    api.setglobal(L, "assert");
+    api.pop(L);
   },
 });

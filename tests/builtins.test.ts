@@ -178,9 +178,9 @@ const PRESENCE = `print(type(env), type(log), type(assert), type(async), type(sl
 
 test("profiles: which core builtins each installs", () => {
   const expect = {
-    full: "table\ttable\ttable\ttable\tfunction\tfunction\n",
-    restricted: "table\ttable\ttable\ttable\tfunction\tfunction\n",
-    pure: "nil\ttable\ttable\tnil\tnil\tfunction\n",
+    full: "table\ttable\tfunction\ttable\tfunction\tfunction\n",
+    restricted: "table\ttable\tfunction\ttable\tfunction\tfunction\n",
+    pure: "nil\ttable\tfunction\tnil\tnil\tfunction\n",
   };
   for (const [profile, out] of Object.entries(expect)) {
     const r = runLua(PRESENCE, ["--sandbox", profile]);

@@ -17,7 +17,12 @@ local function passes(f, ...)
   if n ~= 0 then error("assertion returned values", 2) end
 end
 
-check(type(assert) == "table", "assert is a table")
+check(type(assert) == "function", "assert is Lua's own function, as the official suite expects")
+check(type(assert.eq) == "function" and assert.no_such_assertion == nil, "assert carries the assertion functions")
+do
+  local ok, err = pcall(function() return print.eq end)
+  check(not ok and err:match("attempt to index a function value$"), "other functions cannot be indexed: " .. tostring(err))
+end
 
 -- Callable with Lua's own semantics -------------------------------------------------------
 do
