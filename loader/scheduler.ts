@@ -61,6 +61,10 @@ export class Scheduler {
   readonly sentinel: number;
   /** Called when a task other than the main one ends; the main task ends the run. */
   onTaskEnd: (task: Task, outcome: TaskOutcome) => void = () => {};
+  /** Called when no Lua code is running and the scheduler waits for I/O or timers. */
+  readonly idleHooks: (() => void)[] = [];
+  /** Called when Lua code is about to run again. */
+  readonly busyHooks: (() => void)[] = [];
 
   constructor(private api: LuaApi, private L: number) {
     this.sentinel = api.m._malloc(1);
@@ -158,7 +162,9 @@ export class Scheduler {
           this.onTaskEnd(task, outcome);
         }
       }
+      for (const hook of this.idleHooks) hook();
       await new Promise<void>((resolve) => (this.wake = resolve));
+      for (const hook of this.busyHooks) hook();
     }
   }
 

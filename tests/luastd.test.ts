@@ -124,6 +124,17 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
   });
 }
 
+test("SIGTERM and SIGINT stop a Lua loop that never yields, as they stop lua5.4", async () => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    const run = await startAssay(`io.stderr:write("ready\\n") local n = 0 while true do n = n + 1 end`);
+    await new Promise((r) => setTimeout(r, 100));
+    run.child.kill(signal);
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), 5_000);
+    assert.equal(await run.exited, code, `${signal} left a busy loop running`);
+    clearTimeout(timer);
+  }
+});
+
 test("SIGINT while os.execute runs a child goes to the child only, as with system(3)", async () => {
   const run = await startAssay(`io.stderr:write("ready\\n") print(os.execute("sleep 1")) print("after")`);
   await new Promise((r) => setTimeout(r, 200));

@@ -3,10 +3,13 @@
  * 128+signo, so buffered `io.write` output is not lost. While `os.execute` runs a child,
  * SIGINT is left to the child, as system(3) does.
  *
- * Limits: JS signal handlers run on the event loop, so a Lua loop that never yields sees the
- * signal only when it yields or ends (and SIGTERM then waits for it; SIGKILL still works).
- * When some other part of the runtime listens for the signal too (a server's graceful
- * shutdown), it is left to that listener, which exits through `ctx.exit` and so flushes.
+ * JS signal handlers run on the event loop, which Lua code that never yields would block: a
+ * handler installed while such code runs would leave SIGTERM and Ctrl-C without effect. So
+ * the handlers are armed only while the scheduler waits for I/O or timers; while Lua code
+ * computes, the signals keep their default action and end the process at once, as they end
+ * lua5.4 (whose buffered output is lost the same way). When some other part of the runtime
+ * listens for the signal too (a server's graceful shutdown), it is left to that listener,
+ * which exits through `ctx.exit` and so flushes.
  *
  * The handlers and the list of VMs are process-wide by nature, hence module state.
  */
@@ -62,10 +65,23 @@ function onSignal(signal: (typeof HANDLED)[number]): void {
   process.exit(code);
 }
 
-/** Registers a VM whose stdio the signal handlers flush; installs them once per process. */
-export function installSignals(ctx: BuiltinContext): void {
-  live.add(new WeakRef(ctx));
+const handlers = HANDLED.map((signal) => [signal, () => onSignal(signal)] as const);
+
+function arm(): void {
   if (installed) return;
   installed = true;
-  for (const signal of HANDLED) process.on(signal, () => onSignal(signal));
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+}
+
+function disarm(): void {
+  if (!installed) return;
+  installed = false;
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+}
+
+/** Registers a VM whose stdio the signal handlers flush while its scheduler is idle. */
+export function installSignals(ctx: BuiltinContext): void {
+  live.add(new WeakRef(ctx));
+  ctx.scheduler.idleHooks.push(arm);
+  ctx.scheduler.busyHooks.push(disarm);
 }
