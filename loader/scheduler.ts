@@ -1,7 +1,7 @@
 /**
  * Runs Lua tasks (the main chunk, each `async.spawn`, later each request handler) as
  * coroutines. An async builtin calls `suspend` with a promise: the calling coroutine yields a
- * sentinel that user coroutines forward outwards (see lua/coroutine.lua) until it reaches the
+ * sentinel that user coroutines forward outwards (see luastd/coroutine.ts) until it reaches the
  * task's root, where the scheduler waits for the promise and then resumes the task. The
  * builtin's continuation then runs inside the original coroutine and pushes the result or
  * raises the error there, so pcall, <close> and the user's own coroutines work around it.

@@ -1,7 +1,8 @@
 /**
  * Creates one Lua VM: the wasm module with host syscalls, the state with the standard
- * libraries, the scheduler and its coroutine prelude, the host-backed standard library
- * patches, `require`, and the builtins the sandbox profile admits.
+ * libraries, the scheduler, the host-backed standard library patches (including coroutine
+ * functions that forward scheduler yields), `require`, and the builtins the sandbox profile
+ * admits.
  */
 import { loadLuaWasm } from "./wasm.ts";
 import { LUA_OK, LuaApi, LuaError } from "./lua-api.ts";
@@ -74,12 +75,6 @@ export async function createVm(options: VmOptions): Promise<Vm> {
   wasm.setHeapCap(m.HEAPU8.length + (options.memoryLimit ?? DEFAULT_MEMORY_LIMIT));
 
   const scheduler = new Scheduler(api, L);
-  runEmbedded(api, L, "loader/lua/coroutine.lua", () => {
-    api.pushlightuserdata(L, scheduler.sentinel);
-    scheduler.pushTaskSet(L);
-    return 2;
-  });
-
   const ctx: BuiltinContext = {
     api,
     L,

@@ -5,7 +5,7 @@
  * passed outwards and the inner coroutine is resumed when the task is, and task roots look
  * like the main thread. Being C functions, like the originals, they leave no Lua frames
  * behind, so hooks, tracebacks and `debug.getinfo` levels are those of `lua5.4` (the Lua
- * prelude in loader/lua/coroutine.lua, which these replace, showed up in all three).
+ * prelude these replaced showed up in all three).
  */
 import { LUA_OK, LUA_TFUNCTION, LUA_TNONE, LUA_TLIGHTUSERDATA, LUA_TSTRING, LUA_YIELD, LuaError, upvalueIndex } from "../lua-api.ts";
 import type { BuiltinContext } from "../plugin.ts";
