@@ -5,24 +5,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createVm, type Vm } from "../loader/vm.ts";
-import { wasmLocation } from "../loader/host.ts";
+import type { Vm } from "../loader/vm.ts";
 import { Policy } from "../loader/sandbox/policy.ts";
-import { memorySink } from "../loader/log-sink.ts";
-import { mapVariables } from "../loader/variables.ts";
 import { LUA_OK } from "../loader/lua-api.ts";
+import { testVm } from "../loader/test-vm.ts";
 import { generatePodList } from "../bench/gen-podlist.ts";
 import "./json.ts";
 
 async function vm(memoryLimit?: number): Promise<Vm> {
-  return await createVm({
-    wasmPath: wasmLocation(),
-    policy: new Policy({ profile: "pure" }),
-    log: memorySink(),
-    vars: mapVariables(),
-    runtime: { version: "test", executable: "assay", scriptPath: "<test>" },
-    memoryLimit,
-  });
+  return await testVm({ policy: new Policy({ profile: "pure" }), memoryLimit });
 }
 
 /** Calls json.parse on the bytes given; throws the Lua error. */

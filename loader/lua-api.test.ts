@@ -5,24 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createVm, type Vm } from "./vm.ts";
-import { memorySink } from "./log-sink.ts";
-import { mapVariables } from "./variables.ts";
-import { Policy } from "./sandbox/policy.ts";
-import { wasmLocation } from "./host.ts";
+import { testVm } from "./test-vm.ts";
+import type { Vm } from "./vm.ts";
 import { LUA_ERRRUN, LUA_OK, LUA_TNUMBER, LUA_TSTRING, LuaError } from "./lua-api.ts";
 
 async function vm(): Promise<Vm> {
-  return await createVm({
-    wasmPath: wasmLocation(),
-    policy: new Policy({ profile: "full" }),
-    log: memorySink(),
-    vars: mapVariables(),
-    runtime: { version: "test", executable: "assay", scriptPath: "t.lua" },
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  });
+  return await testVm();
 }
 
 /** Runs Lua source as chunk `@t.lua` on the main state; returns [status, results left on the stack]. */

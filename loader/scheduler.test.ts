@@ -5,11 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createVm, type Vm } from "./vm.ts";
-import { memorySink } from "./log-sink.ts";
-import { mapVariables } from "./variables.ts";
-import { Policy } from "./sandbox/policy.ts";
-import { wasmLocation } from "./host.ts";
+import { testVm } from "./test-vm.ts";
+import type { Vm } from "./vm.ts";
 import { LUA_OK, LuaError } from "./lua-api.ts";
 import type { Task, TaskOutcome } from "./scheduler.ts";
 import { errorText } from "./run.ts";
@@ -30,16 +27,7 @@ interface Harness {
  * - `now()` is a counter of settled waits, to observe ordering.
  */
 async function harness(): Promise<Harness> {
-  const vm = await createVm({
-    wasmPath: wasmLocation(),
-    policy: new Policy({ profile: "full" }),
-    log: memorySink(),
-    vars: mapVariables(),
-    runtime: { version: "test", executable: "assay", scriptPath: "t.lua" },
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  });
+  const vm = await testVm();
   const { api, L, scheduler } = vm;
   const ended: Harness["ended"] = [];
   scheduler.onTaskEnd = (task, outcome) => {

@@ -6,27 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { constants } from "node:os";
-import { createVm } from "./vm.ts";
-import { memorySink } from "./log-sink.ts";
-import { mapVariables } from "./variables.ts";
-import { Policy } from "./sandbox/policy.ts";
-import { wasmLocation } from "./host.ts";
+import { testVm } from "./test-vm.ts";
 import { hostErrno, hostErrnoOf, locateStrerror, remapStrerror, strerrorText, WASI, wasiErrno } from "./wasi-errno.ts";
 import { LUA_OK } from "./lua-api.ts";
 
 const E = constants.errno as Record<string, number>;
 
 async function vm() {
-  return await createVm({
-    wasmPath: wasmLocation(),
-    policy: new Policy({ profile: "full" }),
-    log: memorySink(),
-    vars: mapVariables(),
-    runtime: { version: "test", executable: "assay", scriptPath: "t.lua" },
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  });
+  return await testVm();
 }
 
 test("the strerror table is found, and indexed by host numbers from the first failing call on", async () => {
