@@ -116,7 +116,10 @@ if (calls) {
   sections.push(
     `## 100k builtin calls: \`bench/calls.lua\`\n\n${table(calls)}\n\n` +
       `(call − empty) / 100000 = ${perCall.toFixed(3)} µs per call of \`time()\`, a JS function ` +
-      "registered as a C function through the raw C API bridge.",
+      "registered as a C function through the raw C API bridge." +
+      (existsSync(join(work, "calls-inner.txt"))
+        ? ` Timed inside the process (os.clock, best of 5): ${readFileSync(join(work, "calls-inner.txt"), "utf8").trim()} µs per call.`
+        : ""),
   );
 }
 
@@ -157,6 +160,10 @@ const testes = join(work, "testes.txt");
 if (existsSync(testes)) {
   sections.push(`## Lua 5.4.5 test suite (per file, under the scheduler)\n\n\`\`\`\n${readFileSync(testes, "utf8").trim()}\n\`\`\``);
 }
+
+// Hand-written observations that a regenerated report keeps.
+const notes = join(import.meta.dirname ?? ".", "NOTES.md");
+if (existsSync(notes)) sections.push(readFileSync(notes, "utf8").trim());
 
 const sizeMb = (statSync(assay).size / 1e6).toFixed(1);
 const out = [

@@ -51,6 +51,8 @@ echo "== builtin calls"
 hf --runs $((runs * 2)) --export-json "$work/calls.json" \
   -n "assay call" "$assay bench/calls.lua call 100000" \
   -n "assay empty" "$assay bench/calls.lua empty 100000"
+# Cross-check from inside the process, where start-up noise cannot blur a few milliseconds.
+"$assay" bench/calls.lua inner 100000 > "$work/calls-inner.txt"
 
 if [ -f bench/gen-podlist.ts ] && "$assay" exec -e 'assert(json and json.parse and json.encode)' 2>/dev/null; then
   echo "== json"
