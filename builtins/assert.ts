@@ -126,13 +126,13 @@ registerBuiltin({
     api.getglobal(L, "assert");
     const assertFn = api.topointer(L, -1);
     api.newtable(L, 0, 1);
-    api.pushcclosure(L, api.cfunction((L) => {
+    api.pushfunction(L, (L) => {
       if (api.topointer(L, 1) !== assertFn) throw new LuaError("attempt to index a function value");
       api.pushref(L, tableRef);
       api.pushvalue(L, 2);
       api.rawget(L, -2);
       return 1;
-    }));
+    });
     api.setfield(L, -2, "__index");
     api.setmetatable(L, -2);
     api.pop(L);

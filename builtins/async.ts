@@ -95,7 +95,7 @@ registerBuiltin({
       return 0;
     });
 
-    const spawn = api.cfunction((L) => {
+    const spawn = (L: number) => {
       if (api.type(L, 1) !== LUA_TFUNCTION) throw new LuaError("async.spawn: first argument must be a function");
       api.pushvalue(L, 1);
       const task = scheduler.spawn(L, 0, "async.spawn");
@@ -121,7 +121,7 @@ registerBuiltin({
       api.setfield(L, -2, "__gc");
       api.setmetatable(L, -2);
       return 1;
-    });
+    };
 
     /** Calls the function in `fnRef` once per interval until cancelled or it raises. */
     const runInterval = async (interval: Interval, fnRef: number, ms: number) => {
@@ -149,7 +149,7 @@ registerBuiltin({
       }
     };
 
-    const spawnInterval = api.cfunction((L) => {
+    const spawnInterval = (L: number) => {
       // A number or a numeric string (builtins.md §0.3).
       if (!api.m._lua_isnumber(L, 1)) throw new LuaError("async.spawn_interval: first argument must be a number");
       const seconds = api.tonumber(L, 1);
@@ -167,12 +167,12 @@ registerBuiltin({
       api.pushcclosure(L, cancelFn, 1);
       api.setfield(L, -2, "cancel");
       return 1;
-    });
+    };
 
     api.newtable(mainL, 0, 2);
-    api.pushcclosure(mainL, spawn);
+    api.pushfunction(mainL, spawn);
     api.setfield(mainL, -2, "spawn");
-    api.pushcclosure(mainL, spawnInterval);
+    api.pushfunction(mainL, spawnInterval);
     api.setfield(mainL, -2, "spawn_interval");
     api.setglobal(mainL, "async");
   },

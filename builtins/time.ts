@@ -9,10 +9,10 @@ registerBuiltin({
   capabilities: [],
   profiles: ["restricted", "pure"],
   install({ api, L }) {
-    api.pushcclosure(L, api.cfunction((L) => {
+    api.pushfunction(L, (L) => {
       api.pushnumber(L, Date.now() / 1000);
       return 1;
-    }));
+    });
     api.setglobal(L, "time");
   },
 });
@@ -23,13 +23,13 @@ registerBuiltin({
   capabilities: ["timer"],
   profiles: ["restricted"],
   install({ api, L, scheduler }) {
-    api.pushcclosure(L, api.cfunction((L) => {
+    api.pushfunction(L, (L) => {
       const seconds = api.checknumber(L, 1);
       if (!(seconds >= 0) || !Number.isFinite(seconds)) {
         throw new LuaError(`sleep: invalid duration ${api.tolstring(L, 1)}: must be a finite number >= 0`);
       }
       return scheduler.suspend(L, delay(seconds * 1000).promise.then(() => () => 0));
-    }));
+    });
     api.setglobal(L, "sleep");
   },
 });

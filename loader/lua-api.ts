@@ -280,6 +280,25 @@ export class LuaApi {
     }, "ii");
   }
 
+  /**
+   * Pushes a JS function as a C function without registering a new one: every function
+   * pushed this way shares one registered dispatcher and is told apart by a light-userdata
+   * upvalue, because each registration compiles a small wasm stub (~0.1 ms, paid on every
+   * start for every builtin function). For functions made once, at install time: the table
+   * of them only grows. Functions that need upvalues of their own use `cfunction`.
+   */
+  pushfunction(L: number, fn: CFunction): void {
+    if (!this.dispatcher) {
+      const fns = this.dispatched;
+      this.dispatcher = this.cfunction((L) => fns[this.m._lua_touserdata(L, upvalueIndex(1)) - 1](L));
+    }
+    this.dispatched.push(fn);
+    this.m._lua_pushlightuserdata(L, this.dispatched.length);
+    this.m._lua_pushcclosure(L, this.dispatcher, 1);
+  }
+  private dispatcher = 0;
+  private dispatched: CFunction[] = [];
+
   /** Registers a continuation (`lua_KFunction`), with the same error handling. */
   kfunction(fn: (L: number, status: number, ctx: number) => number): number {
     return this.m.addFunction((L: number, status: number, ctx: number) => {
@@ -309,7 +328,7 @@ export class LuaApi {
   setfuncs(L: number, idx: number, fns: Record<string, CFunction>): void {
     const t = this.absindex(L, idx);
     for (const [name, fn] of Object.entries(fns)) {
-      this.pushcclosure(L, this.cfunction(fn));
+      this.pushfunction(L, fn);
       this.setfield(L, t, name);
     }
   }

@@ -118,6 +118,8 @@ function startAssay(source: string): Promise<{ child: ReturnType<typeof spawn>; 
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
   test(`${signal} while waiting flushes buffered output and exits ${code}`, async () => {
     const run = await startAssay(`io.write("buffered") io.stderr:write("ready\\n") sleep(20)`);
+    // Until the script reaches sleep() it computes, and the signal keeps its default action.
+    await new Promise((r) => setTimeout(r, 150));
     run.child.kill(signal);
     assert.equal(await run.exited, code);
     assert.equal(run.out(), "buffered");

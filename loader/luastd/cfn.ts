@@ -6,7 +6,7 @@
  * original through `lua_pcall`; a runtime error of the original (say, io.lines on a missing
  * file) is re-raised with the caller's position, as the original would have shown it.
  */
-import { LUA_OK, LUA_TSTRING, type LuaApi, upvalueIndex } from "../lua-api.ts";
+import { LUA_OK, LUA_TSTRING, type LuaApi } from "../lua-api.ts";
 
 export const LUA_MULTRET = -1;
 export const FILEHANDLE = "FILE*";
@@ -20,25 +20,9 @@ export function keepOriginal(api: LuaApi, L: number, lib: string, name: string):
   return ref;
 }
 
-/**
- * One registered C function serving many JS functions, told apart by a light-userdata
- * upvalue: registering a function compiles a small wasm stub (about 0.1 ms each), which
- * would add a few milliseconds to every start for the two dozen functions patched here.
- */
-const dispatchers = new WeakMap<LuaApi, { fns: ((L: number) => number)[]; ptr: number }>();
-
 /** Pushes `fn` as a C closure (for functions without upvalues of their own). */
 export function pushNative(api: LuaApi, L: number, fn: (L: number) => number): void {
-  let d = dispatchers.get(api);
-  if (!d) {
-    const fns: ((L: number) => number)[] = [];
-    const ptr = api.cfunction((L) => fns[api.m._lua_touserdata(L, upvalueIndex(1)) - 1](L));
-    d = { fns, ptr };
-    dispatchers.set(api, d);
-  }
-  d.fns.push(fn);
-  api.pushlightuserdata(L, d.fns.length);
-  api.pushcclosure(L, d.ptr, 1);
+  api.pushfunction(L, fn);
 }
 
 /** Sets `lib[name]` (and so `package.loaded[lib][name]`) to a JS C function. */
