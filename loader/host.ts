@@ -4,12 +4,23 @@
  * (scripts/binary-entry.ts) embeds it as a file asset and registers its path here.
  */
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
 let wasmPath: string | undefined;
+let compiled: { path: string; module: Promise<WebAssembly.Module> } | undefined;
 
-/** Called by the compiled binary's entry with the embedded asset's path. */
+/**
+ * Called by the compiled binary's entry with the embedded asset's path. Compiling the module
+ * starts here, so that it overlaps with loading the rest of the program.
+ */
 export function setWasmLocation(path: string): void {
   wasmPath = path;
+  compiled = { path, module: WebAssembly.compile(readFileSync(path)) };
+}
+
+/** The module compiled from `path` early on, if any. */
+export function precompiledWasm(path: string): Promise<WebAssembly.Module> | undefined {
+  return compiled?.path === path ? compiled.module : undefined;
 }
 
 /** Path of wasmoon's glue.wasm. */

@@ -5,6 +5,7 @@
  */
 import { LuaWasm } from "wasmoon";
 import { type HostHooks, hostImports, wrapStrftime } from "./host-syscalls.ts";
+import { precompiledWasm } from "./host.ts";
 
 /** The emscripten module: raw wasm exports (`_lua_*`) plus memory and function-table helpers. */
 // deno-lint-ignore no-explicit-any
@@ -65,8 +66,14 @@ export async function loadLuaWasm(options: WasmOptions): Promise<LoadedWasm> {
   const wa = WebAssembly as unknown as Record<string, (...args: unknown[]) => unknown>;
   const originalInstantiate = wa.instantiate;
   const originalStreaming = wa.instantiateStreaming;
+  const early = precompiledWasm(options.wasmPath);
   wa.instantiate = (source: unknown, imports: unknown) => {
     if (imports) patch(imports as Imports);
+    if (early) {
+      return early
+        .then(async (module) => ({ module, instance: await originalInstantiate.call(WebAssembly, module, imports) }))
+        .then(capture);
+    }
     return (originalInstantiate.call(WebAssembly, source, imports) as Promise<unknown>).then(capture);
   };
   if (originalStreaming) {
