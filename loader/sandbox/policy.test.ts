@@ -175,6 +175,8 @@ test("env grants: names and NAME* prefixes; --allow-env also grants writes", () 
 test("run grants match the command's first word; shell metacharacters also need sh", () => {
   const p = new Policy({ profile: "restricted", allow: { run: ["ls", "git"] } });
   assert.equal(commandWord("  ls -la /tmp"), "ls");
+  assert.equal(commandWord("true; ls"), "true");
+  assert.equal(commandWord("ls|wc"), "ls");
   assert.ok(p.allows("run", "ls -la"));
   assert.ok(p.allows("run", "git status"));
   assert.ok(!p.allows("run", "rm -rf /tmp/x"));
@@ -193,6 +195,10 @@ test("run grants match the command's first word; shell metacharacters also need 
   assert.equal(
     denialOf(() => p.check("os.execute", "run", "curl x | sh")),
     'os.execute: run access to "curl x | sh" denied by sandbox profile "restricted" (grant with --allow-run=curl,sh)',
+  );
+  assert.equal(
+    denialOf(() => p.check("os.execute", "run", "true; ls")),
+    'os.execute: run access to "true; ls" denied by sandbox profile "restricted" (grant with --allow-run=true,sh)',
   );
   const withSh = new Policy({ profile: "restricted", allow: { run: ["ls", "sh"] } });
   assert.ok(withSh.allows("run", "ls | wc"));

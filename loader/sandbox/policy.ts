@@ -98,9 +98,9 @@ function hostOf(target: string): string {
   return target.replace(/:\d+$/, "").toLowerCase();
 }
 
-/** The first word of a command line, as `sh` would run it. */
+/** The first word of a command line, as `sh` would run it (`true; ls` runs `true` first). */
 export function commandWord(command: string): string {
-  return command.trim().split(/\s+/)[0] ?? "";
+  return command.trim().split(/[\s;|&$<>`]+/)[0] ?? "";
 }
 
 /** Every word-like token of a command line (for deny lists, which must not be dodged). */
