@@ -152,7 +152,9 @@ do
   sleep(0.1)
   local n = #calls
   assert(n >= 3 and n <= 6, "about one call per interval, got " .. n)
-  assert(calls[1] >= 0.019, "first call after one interval: " .. calls[1])
+  -- time() reads the wall clock in whole milliseconds while timers run on the monotonic clock,
+  -- so the first call may appear up to a couple of milliseconds early.
+  assert(calls[1] >= 0.017, "first call after one interval: " .. calls[1])
   iv:cancel()
   sleep(0.05)
   assert(#calls == n, "no calls after cancel")
