@@ -1,7 +1,8 @@
 -- Failing io/os calls return nil, "<name>: <message>", <host errno> as lua5.4 does on
 -- Linux (ENOENT is 2, not the wasm runtime's 44), including errors from file methods,
 -- and argument errors keep Lua's own wording and the caller's position.
-local dir = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
+local T = require("lib.testlib")
+local dir = T.scratch()
 
 local function triple(expect_msg, expect_errno, ok, msg, errno)
   assert(ok == nil, "expected failure, got " .. tostring(ok))
@@ -9,13 +10,7 @@ local function triple(expect_msg, expect_errno, ok, msg, errno)
   assert(errno == expect_errno, ("errno: expected %d, got %s"):format(expect_errno, tostring(errno)))
   assert(math.type(errno) == "integer")
 end
--- The error must be exactly `text`, after the caller's position when called through a function.
-local function raises(text, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error: " .. text)
-  err = tostring(err)
-  assert(err == text or err:match("^[^:]*io_errors%.lua:%d+: (.*)$") == text, ("expected %q, got %q"):format(text, err))
-end
+local raises = T.raises
 
 triple(dir .. "/missing: No such file or directory", 2, io.open(dir .. "/missing"))
 triple(dir .. "/missing/x: No such file or directory", 2, io.open(dir .. "/missing/x", "w"))

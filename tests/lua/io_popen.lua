@@ -1,12 +1,8 @@
 -- io.popen in both modes: a genuine file handle, close() reporting how the command ended
 -- (true|nil, "exit"|"signal", n), lines/read formats, <close> and garbage collection.
-local dir = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
-local function same(expected, ...)
-  local got = table.pack(...)
-  for i = 1, math.max(#expected, got.n) do
-    assert(got[i] == expected[i], ("result %d: expected %s, got %s"):format(i, tostring(expected[i]), tostring(got[i])))
-  end
-end
+local T = require("lib.testlib")
+local dir = T.scratch()
+local same = T.same
 
 -- read mode
 local p = assert(io.popen("printf 'a\\nb\\n3 4.5\\n'"))

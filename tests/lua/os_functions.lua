@@ -1,18 +1,9 @@
 -- The os table: POSIX os.execute/tmpname/clock/setlocale/getenv as lua5.4 has them, and
 -- the reference's os.hostname/arch/platform added to it.
-local dir = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
-local function same(expected, ...)
-  local got = table.pack(...)
-  for i = 1, math.max(#expected, got.n) do
-    assert(got[i] == expected[i], ("result %d: expected %s, got %s"):format(i, tostring(expected[i]), tostring(got[i])))
-  end
-end
-local function raises(text, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error: " .. text)
-  err = tostring(err)
-  assert(err == text or err:match("^[^:]*os_functions%.lua:%d+: (.*)$") == text, ("expected %q, got %q"):format(text, err))
-end
+local T = require("lib.testlib")
+local dir = T.scratch()
+local same = T.same
+local raises = T.raises
 
 -- os.execute: the shell's verdict, not a raw wait status
 same({ true }, os.execute())
