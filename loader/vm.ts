@@ -63,7 +63,6 @@ export async function createVm(options: VmOptions): Promise<Vm> {
   const wasm = await loadLuaWasm({
     wasmPath: options.wasmPath,
     hooks: { exit, environ: () => environmentOf(options.vars) },
-    memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
   });
   const m = wasm.module;
   flushStdio = () => m._fflush(0);

@@ -15,13 +15,11 @@ export interface WasmOptions {
   /** Where glue.wasm is: a path on disk or inside the compiled binary. */
   wasmPath: string;
   hooks: HostHooks;
-  /** Bytes the Lua heap may grow by beyond what the runtime itself starts with. */
-  memoryLimit: number;
 }
 
 export interface LoadedWasm {
   module: LuaModule;
-  /** Memory in use when the state was created; the limit is counted from here. */
+  /** Caps the total size wasm memory may grow to (the Lua heap limit). */
   setHeapCap(bytes: number): void;
 }
 
