@@ -10,7 +10,7 @@ import "./builtins/index.ts";
 import { ExecWithoutCode, type GlobalOptions, parseArgs, UsageError } from "./loader/cli-args.ts";
 import { createVm } from "./loader/vm.ts";
 import { runMain } from "./loader/run.ts";
-import { parseFilter, stderrSink } from "./loader/log-sink.ts";
+import { parseFilter, stderrSink, writeFailure } from "./loader/log-sink.ts";
 import { processVariables } from "./loader/variables.ts";
 import { Policy } from "./loader/sandbox/policy.ts";
 import { executablePath, wasmLocation } from "./loader/host.ts";
@@ -19,8 +19,13 @@ import { helpText } from "./loader/help.ts";
 
 export const VERSION: string = pkg.version;
 
-function fail(message: string, code: number): number {
-  writeSync(2, `assay: ${message}\n`);
+/**
+ * Reports a failure that is not a Lua error as `assay: <message>` and returns `code`. Once the
+ * flags are parsed, `--log-format json` turns it into a JSON record like every other line;
+ * usage errors come before that and stay plain text.
+ */
+function fail(message: string, code: number, format: GlobalOptions["logFormat"] = "text"): number {
+  writeFailure(format, message);
   return code;
 }
 
@@ -35,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const { options, command } = parsed;
+  const failed = (message: string) => fail(message, 1, options.logFormat);
   switch (command.kind) {
     case "help":
       writeSync(1, helpText(VERSION) + (command.exitCode === 1 ? "\n" : ""));
@@ -44,23 +50,21 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case "context":
     case "modules":
-      return fail(`${command.kind}: not yet available in this build`, 1);
+      return failed(`${command.kind}: not yet available in this build`);
     case "eval":
       return await runLua(options, { source: new TextEncoder().encode(command.code), name: "<eval>", scriptPath: "<eval>", args: command.args, mode: "inline eval" });
     case "script": {
       if (command.file === "-") {
         // As in `lua -`: the script is read from standard input.
-        const source = readSource(0, "stdin");
+        const source = readSource(0, "stdin", failed);
         if (typeof source === "number") return source;
         return await runLua(options, { source, name: "stdin", scriptPath: "-", args: command.args, mode: "script" });
       }
       const ext = extname(command.file);
       const anyExt = command.anyExtension === true;
-      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return fail("check mode: not yet available in this build", 1);
-      if (!anyExt && ext !== ".lua" && !isAssayShebang(command.file)) {
-        return fail(`unsupported file extension ${JSON.stringify(ext.slice(1))} (expected .yaml, .yml, or .lua)`, 1);
-      }
-      const source = readSource(command.file, command.file);
+      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return failed("check mode: not yet available in this build");
+      if (!anyExt && ext !== ".lua" && !isAssayShebang(command.file)) return failed(unsupportedExtension(command.file, ext));
+      const source = readSource(command.file, command.file, failed);
       if (typeof source === "number") return source;
       return await runLua(options, { source, name: command.file, scriptPath: command.file, args: command.args, mode: "script" });
     }
@@ -88,12 +92,24 @@ function isAssayShebang(file: string): boolean {
   return line.startsWith("#!") && /(^|[\s/])assay(\s|$)/.test(line.slice(2));
 }
 
-/** The script's bytes, or the exit code after reporting `assay: reading <path>: <why>`. */
-function readSource(file: string | number, shown: string): Uint8Array | number {
+/**
+ * The refusal of a file that is neither Lua, YAML nor an assay shebang script. It names the
+ * way out, `assay exec`, since tools are often extensionless (`./deploy`).
+ */
+function unsupportedExtension(file: string, ext: string): string {
+  // Quoted for the shell when needed; `./` keeps a leading dash from reading as a flag.
+  const path = file.startsWith("-") ? `./${file}` : file;
+  const shown = /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+  return `unsupported file extension ${JSON.stringify(ext.slice(1))} (expected .yaml, .yml, or .lua; ` +
+    `to run it as Lua anyway: assay exec ${shown})`;
+}
+
+/** The script's bytes, or the exit code after reporting `reading <path>: <why>`. */
+function readSource(file: string | number, shown: string, failed: (message: string) => number): Uint8Array | number {
   try {
     return readFileSync(file);
   } catch (e) {
-    return fail(`reading ${shown}: ${osErrorText(e)}`, 1);
+    return failed(`reading ${shown}: ${osErrorText(e)}`);
   }
 }
 
@@ -141,13 +157,14 @@ async function runLua(options: GlobalOptions, run: LuaRun): Promise<number> {
       scriptDir: run.mode === "script" ? dirname(run.scriptPath) : ".",
     });
   } catch (e) {
-    return fail(`creating Lua VM: ${(e as Error).message}`, 1);
+    return fail(`creating Lua VM: ${(e as Error).message}`, 1, options.logFormat);
   }
   log.write("DEBUG", "assay", `starting assay (${run.mode} mode)`, { script: run.scriptPath });
   const timeout = effectiveTimeout(options.profile, options.timeout);
-  if (timeout !== undefined) armTimeout(vm, timeout);
+  if (timeout !== undefined) armTimeout(vm, timeout, options.logFormat);
   const code = await runMain(vm, run);
-  vm.ctx.flushStdio();
+  // As lua.c does at the end of every run: collect everything (finalizers run), flush streams.
+  vm.close();
   return code;
 }
 

@@ -4,7 +4,7 @@
  * reference or plain Lua work. `eq`/`ne` compare tables deeply (see assert/equal.ts).
  */
 import { Buffer } from "node:buffer";
-import { registerBuiltin } from "../loader/plugin.ts";
+import { type FunctionDecl, registerBuiltin } from "../loader/plugin.ts";
 import { LUA_OK, LUA_TNUMBER, LUA_TSTRING, type LuaApi, LuaError } from "../loader/lua-api.ts";
 import { valuesEqual } from "./assert/equal.ts";
 import { escapeBytes, renderNumber, renderValue } from "./assert/render.ts";
@@ -47,11 +47,33 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) !== -1;
 }
 
+const DECLARED = {
+  eq: ["assert.eq(a, b, msg?)", "Fail unless a equals b (tables compared deeply, ignoring metatables)", ["a", "b"]],
+  ne: ["assert.ne(a, b, msg?)", "Fail if a equals b (tables compared deeply)", ["a", "b"]],
+  gt: ["assert.gt(a, b, msg?)", "Fail unless the number a is greater than b", ["a", "b"]],
+  lt: ["assert.lt(a, b, msg?)", "Fail unless the number a is less than b", ["a", "b"]],
+  contains: ["assert.contains(s, sub, msg?)", "Fail unless the string s contains sub (plain bytes)", ["s", "sub"]],
+  not_nil: ["assert.not_nil(v, msg?)", "Fail if v is nil", ["v"]],
+  matches: ["assert.matches(s, pattern, msg?)", "Fail unless the string s matches the Lua pattern", ["s", "pattern"]],
+} as const;
+
+/** The declarations: every assertion takes its operands as raw values and an optional message. */
+const FUNCTIONS: Record<string, FunctionDecl> = Object.fromEntries(
+  Object.entries(DECLARED).map(([name, [signature, description, operands]]) => [name, {
+    signature,
+    description,
+    args: [
+      ...operands.map((operand) => ({ name: operand, type: "raw" as const })),
+      { name: "msg", type: "value" as const, optional: true },
+    ],
+    profiles: ["restricted", "pure"],
+  }]),
+);
+
 registerBuiltin({
   name: "assert",
   description: "Assertions: callable like Lua's assert, plus eq, ne, gt, lt, contains, not_nil, matches",
-  capabilities: [],
-  profiles: ["restricted", "pure"],
+  functions: FUNCTIONS,
   install({ api, L }) {
     // string.find as the runtime started, so a script replacing it cannot change matches().
     api.getglobal(L, "string");
@@ -61,63 +83,78 @@ registerBuiltin({
 
     const render = (L: number, idx: number) => renderValue(api, L, idx);
 
-    api.newtable(L);
-    api.setfuncs(L, -1, {
-      eq(L) {
-        if (!valuesEqual(api, L, 1, 2)) fail(api, L, `assert.eq failed: "${render(L, 1)}" != "${render(L, 2)}"`, 3);
-        return 0;
+    return {
+      eq: {
+        raw: (L) => {
+          if (!valuesEqual(api, L, 1, 2)) fail(api, L, `assert.eq failed: "${render(L, 1)}" != "${render(L, 2)}"`, 3);
+          return 0;
+        },
       },
-      ne(L) {
-        if (valuesEqual(api, L, 1, 2)) fail(api, L, `assert.ne failed: "${render(L, 1)}" == "${render(L, 2)}"`, 3);
-        return 0;
+      ne: {
+        raw: (L) => {
+          if (valuesEqual(api, L, 1, 2)) fail(api, L, `assert.ne failed: "${render(L, 1)}" == "${render(L, 2)}"`, 3);
+          return 0;
+        },
       },
-      gt(L) {
-        requireNumbers(api, L, "assert.gt");
-        if (!api.m._lua_compare(L, 2, 1, LUA_OPLT)) {
-          fail(api, L, `assert.gt failed: ${renderNumber(api, L, 1)} is not > ${renderNumber(api, L, 2)}`, 3);
-        }
-        return 0;
+      gt: {
+        raw: (L) => {
+          requireNumbers(api, L, "assert.gt");
+          if (!api.m._lua_compare(L, 2, 1, LUA_OPLT)) {
+            fail(api, L, `assert.gt failed: ${renderNumber(api, L, 1)} is not > ${renderNumber(api, L, 2)}`, 3);
+          }
+          return 0;
+        },
       },
-      lt(L) {
-        requireNumbers(api, L, "assert.lt");
-        if (!api.m._lua_compare(L, 1, 2, LUA_OPLT)) {
-          fail(api, L, `assert.lt failed: ${renderNumber(api, L, 1)} is not < ${renderNumber(api, L, 2)}`, 3);
-        }
-        return 0;
+      lt: {
+        raw: (L) => {
+          requireNumbers(api, L, "assert.lt");
+          if (!api.m._lua_compare(L, 1, 2, LUA_OPLT)) {
+            fail(api, L, `assert.lt failed: ${renderNumber(api, L, 1)} is not < ${renderNumber(api, L, 2)}`, 3);
+          }
+          return 0;
+        },
       },
-      contains(L) {
-        requireString(api, L, 1, "assert.contains");
-        requireString(api, L, 2, "assert.contains");
-        const haystack = api.tobytes(L, 1)!, needle = api.tobytes(L, 2)!;
-        if (!containsBytes(haystack, needle)) {
-          fail(api, L, `assert.contains failed: "${escapeBytes(haystack)}" does not contain "${escapeBytes(needle)}"`, 3);
-        }
-        return 0;
+      contains: {
+        raw: (L) => {
+          requireString(api, L, 1, "assert.contains");
+          requireString(api, L, 2, "assert.contains");
+          const haystack = api.tobytes(L, 1)!, needle = api.tobytes(L, 2)!;
+          if (!containsBytes(haystack, needle)) {
+            fail(api, L, `assert.contains failed: "${escapeBytes(haystack)}" does not contain "${escapeBytes(needle)}"`, 3);
+          }
+          return 0;
+        },
       },
-      not_nil(L) {
-        if (api.isnoneornil(L, 1)) fail(api, L, "assert.not_nil failed: value is nil", 2);
-        return 0;
+      not_nil: {
+        raw: (L) => {
+          if (api.isnoneornil(L, 1)) fail(api, L, "assert.not_nil failed: value is nil", 2);
+          return 0;
+        },
       },
-      matches(L) {
-        requireString(api, L, 1, "assert.matches");
-        requireString(api, L, 2, "assert.matches");
-        api.pushref(L, findRef);
-        api.pushvalue(L, 1);
-        api.pushvalue(L, 2);
-        if (api.pcall(L, 2, 1) !== LUA_OK) {
-          const why = api.tolstring(L, -1);
-          throw new LuaError(`assert.matches: pattern error: ${why}`);
-        }
-        const found = !api.isnoneornil(L, -1);
-        api.pop(L);
-        if (!found) {
-          const s = escapeBytes(api.tobytes(L, 1)!), p = escapeBytes(api.tobytes(L, 2)!);
-          fail(api, L, `assert.matches failed: "${s}" does not match pattern "${p}"`, 3);
-        }
-        return 0;
+      matches: {
+        raw: (L) => {
+          requireString(api, L, 1, "assert.matches");
+          requireString(api, L, 2, "assert.matches");
+          api.pushref(L, findRef);
+          api.pushvalue(L, 1);
+          api.pushvalue(L, 2);
+          if (api.pcall(L, 2, 1) !== LUA_OK) {
+            const why = api.tolstring(L, -1);
+            throw new LuaError(`assert.matches: pattern error: ${why}`);
+          }
+          const found = !api.isnoneornil(L, -1);
+          api.pop(L);
+          if (!found) {
+            const s = escapeBytes(api.tobytes(L, 1)!), p = escapeBytes(api.tobytes(L, 2)!);
+            fail(api, L, `assert.matches failed: "${s}" does not match pattern "${p}"`, 3);
+          }
+          return 0;
+        },
       },
-    });
-
+    };
+  },
+  publish({ api, L }, table) {
+    api.pushvalue(L, table);
     // `assert` stays Lua's own C function, so `type(assert)`, hooks and tracebacks are those
     // of lua5.4 (the official test suite checks all three), and the assertion functions are
     // reached through the metatable that all functions share: indexing `assert` finds them,

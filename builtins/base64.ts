@@ -1,45 +1,42 @@
 /**
  * `base64.encode` and `base64.decode` (builtins.md §5): standard alphabet with padding, any
  * bytes in and out (the reference's UTF-8 requirements are dropped, as the spec recommends).
+ *
+ * | function | |
+ * |---|---|
+ * | `base64.encode(bytes) -> string` | standard alphabet, `=` padding |
+ * | `base64.decode(text) -> bytes` | strict: no whitespace, URL-safe letters or missing padding |
  */
 import { registerBuiltin } from "../loader/plugin.ts";
-import { type LuaApi, LuaError, LUA_TNUMBER, LUA_TSTRING } from "../loader/lua-api.ts";
+import { LuaError } from "../loader/lua-api.ts";
 import { Base64Error, decodeBase64, encodeBase64 } from "./base64/codec.ts";
-
-/** The bytes of string argument 1 (numbers converted as tostring does, §0.3). */
-function bytesArg(api: LuaApi, L: number, fn: string): Uint8Array {
-  const t = api.type(L, 1);
-  if (t !== LUA_TSTRING && t !== LUA_TNUMBER) {
-    throw new LuaError(`${fn}: bad argument #1 (string expected, got ${api.typename(L, 1)})`);
-  }
-  return api.tobytes(L, 1)!;
-}
 
 registerBuiltin({
   name: "base64",
   description: "Standard base64 encoding and strict decoding of arbitrary bytes",
-  capabilities: [],
-  profiles: ["restricted", "pure"],
-  install({ api, L }) {
-    api.newtable(L, 0, 2);
-    api.setfuncs(L, -1, {
-      encode: (L) => {
-        api.pushbytes(L, encodeBase64(bytesArg(api, L, "base64.encode")));
-        return 1;
-      },
-      decode: (L) => {
-        const input = bytesArg(api, L, "base64.decode");
-        let out: Uint8Array;
-        try {
-          out = decodeBase64(input);
-        } catch (e) {
-          if (e instanceof Base64Error) throw new LuaError(`base64.decode: ${e.message}`);
-          throw e;
-        }
-        api.pushbytes(L, out);
-        return 1;
-      },
-    });
-    api.setglobal(L, "base64");
+  functions: {
+    encode: {
+      signature: "base64.encode(data) -> string",
+      description: "Encode bytes as standard base64 with padding",
+      args: [{ name: "data", type: "bytes" }],
+      profiles: ["restricted", "pure"],
+    },
+    decode: {
+      signature: "base64.decode(text) -> string",
+      description: "Decode strict standard base64 (padding required) to the original bytes",
+      args: [{ name: "text", type: "bytes" }],
+      profiles: ["restricted", "pure"],
+    },
   },
+  install: () => ({
+    encode: ([data]: [Uint8Array]) => encodeBase64(data),
+    decode: ([text]: [Uint8Array]) => {
+      try {
+        return decodeBase64(text);
+      } catch (e) {
+        if (e instanceof Base64Error) throw new LuaError(`base64.decode: ${e.message}`);
+        throw e;
+      }
+    },
+  }),
 });

@@ -1,35 +1,71 @@
-/** `time()` and `sleep(seconds)` (builtins.md §13). */
+/**
+ * `time()` and `sleep(seconds)` (builtins.md §13).
+ *
+ * | function | |
+ * |---|---|
+ * | `time() -> number` | Unix time in seconds, a float with sub-second precision |
+ * | `sleep(seconds)` | suspends the calling task; other tasks keep running (async) |
+ */
 import { registerBuiltin } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
+import { float } from "../loader/bridge/values.ts";
 import { delay } from "./timers.ts";
 
 registerBuiltin({
   name: "time",
   description: "Current Unix time in seconds, as a float with sub-second precision",
-  capabilities: [],
-  profiles: ["restricted", "pure"],
-  install({ api, L }) {
-    api.pushfunction(L, (L) => {
-      api.pushnumber(L, Date.now() / 1000);
-      return 1;
-    });
-    api.setglobal(L, "time");
+  callable: true,
+  functions: {
+    time: {
+      signature: "time() -> number",
+      description: "Current Unix time in seconds, as a float with sub-second precision",
+      args: [],
+      profiles: ["restricted", "pure"],
+    },
   },
+  install: () => ({ time: () => float(Date.now() / 1000) }),
 });
 
 registerBuiltin({
   name: "sleep",
   description: "Pause the calling task for a number of seconds; other tasks keep running",
-  capabilities: ["timer"],
-  profiles: ["restricted"],
-  install({ api, L, scheduler }) {
-    api.pushfunction(L, (L) => {
-      const seconds = api.checknumber(L, 1);
-      if (!(seconds >= 0) || !Number.isFinite(seconds)) {
-        throw new LuaError(`sleep: invalid duration ${api.tolstring(L, 1)}: must be a finite number >= 0`);
-      }
-      return scheduler.suspend(L, delay(seconds * 1000).promise.then(() => () => 0));
-    });
-    api.setglobal(L, "sleep");
+  callable: true,
+  functions: {
+    sleep: {
+      signature: "sleep(seconds)",
+      description: "Pause the calling task for a number of seconds (fractions allowed); other tasks keep running",
+      args: [{ name: "seconds", type: "number" }],
+      capabilities: ["timer"],
+      profiles: ["restricted"],
+      async: true,
+    },
   },
+  install: () => ({
+    sleep: ([seconds]: [number], { signal }) => {
+      if (!(seconds >= 0) || !Number.isFinite(seconds)) {
+        throw new LuaError(`sleep: invalid duration ${numberText(seconds)}: must be a finite number >= 0`);
+      }
+      return sleepFor(seconds * 1000, signal);
+    },
+  }),
 });
+
+/** A number as Lua's tostring shows the ones sleep refuses (`inf`, `nan`). */
+function numberText(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  return String(x);
+}
+
+/** Waits `ms`; the signal cuts the wait short and rejects with its reason. */
+async function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  const wait = delay(ms);
+  const stop = () => wait.cancel();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await wait.promise;
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+  if (signal.aborted) throw signal.reason;
+}

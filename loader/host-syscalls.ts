@@ -10,6 +10,10 @@
  * no lseek either, so regular files get a tracked position and positional reads/writes;
  * the standard streams and pipes use the kernel offset. Errors are reported in host errno
  * numbers (see wasi-errno.ts).
+ *
+ * Opening, renaming and removing files and running commands also ask the sandbox policy
+ * (`HostHooks.policy`), as a backstop under the Lua-level checks of luastd/: a refusal is
+ * EACCES, and `openat` opens the very file the policy judged (sandbox/backstop.ts).
  */
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -17,6 +21,7 @@ import { isatty } from "node:tty";
 import { constants } from "node:os";
 import { ErrnoNumbering } from "./wasi-errno.ts";
 import { numericOffset, timezoneAbbreviation } from "./timezone.ts";
+import { allowsCommand, checkPath, openChecked, type SyscallPolicy } from "./sandbox/backstop.ts";
 
 /** Memory views of the running module; read fresh on every call since memory can grow. */
 export interface WasmMemory {
@@ -43,6 +48,8 @@ const TIOCGWINSZ = 0x5413;
 const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
 /** 128 + SIGPIPE, what a shell reports for a process killed by a broken pipe. */
 const BROKEN_PIPE_EXIT = 141;
+/** What `sh` exits with for a command it may not execute. */
+const CANNOT_EXECUTE_EXIT = 126;
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function pause(ms: number): void {
@@ -67,6 +74,8 @@ export interface HostHooks {
   exit(code: number): never;
   /** The process environment as the Lua C library sees it (`environ`). */
   environ(): Record<string, string | undefined>;
+  /** The run's sandbox policy; without one nothing is checked. */
+  policy?: SyscallPolicy;
 }
 
 /** Builds replacements for the wasm imports that touch the host. */
@@ -136,7 +145,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     __syscall_openat(_dirfd: number, pathPtr: number, flags: number, varargs: number): number {
       const mode = varargs ? i32(varargs) : 0o666;
       try {
-        const fd = fs.openSync(cString(pathPtr), flags | O_CLOEXEC, mode);
+        const fd = openChecked(hooks.policy, cString(pathPtr), flags | O_CLOEXEC, mode);
         const st = fs.fstatSync(fd);
         const seekable = st.isFile() || st.isBlockDevice();
         return allocate({ fd, refs: 1, seekable, position: 0, append: (flags & O_APPEND) !== 0, flags });
@@ -240,6 +249,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     __syscall_unlinkat(_dirfd: number, pathPtr: number, flags: number): number {
       const path = cString(pathPtr);
       try {
+        checkPath(hooks.policy, "write", path);
         if (flags & AT_REMOVEDIR) fs.rmdirSync(path);
         else removeFile(path);
         return 0;
@@ -249,7 +259,9 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     },
     __syscall_rmdir(pathPtr: number): number {
       try {
-        fs.rmdirSync(cString(pathPtr));
+        const path = cString(pathPtr);
+        checkPath(hooks.policy, "write", path);
+        fs.rmdirSync(path);
         return 0;
       } catch (err) {
         return -errno.of(err);
@@ -257,7 +269,10 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     },
     __syscall_renameat(_olddir: number, oldPtr: number, _newdir: number, newPtr: number): number {
       try {
-        fs.renameSync(cString(oldPtr), cString(newPtr));
+        const [from, to] = [cString(oldPtr), cString(newPtr)];
+        checkPath(hooks.policy, "write", from);
+        checkPath(hooks.policy, "write", to);
+        fs.renameSync(from, to);
         return 0;
       } catch (err) {
         return -errno.of(err);
@@ -265,7 +280,9 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     },
     __syscall_readlinkat(_dirfd: number, pathPtr: number, buf: number, size: number): number {
       try {
-        const target = fs.readlinkSync(cString(pathPtr), { encoding: "buffer" });
+        const path = cString(pathPtr);
+        checkPath(hooks.policy, "read", path);
+        const target = fs.readlinkSync(path, { encoding: "buffer" });
         const n = Math.min(size, target.length);
         memory.u8().set(target.subarray(0, n), buf);
         return n;
@@ -277,7 +294,10 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       // system(NULL) asks whether a shell exists. os.execute is replaced in luastd/os.ts;
       // this only serves C code that calls system() itself.
       if (!cmdPtr) return 1;
-      const result = spawnSync("/bin/sh", ["-c", decoder.decode(cString(cmdPtr))], {
+      const command = decoder.decode(cString(cmdPtr));
+      // Not a syscall: the result is a wait status, so a refusal reads as sh's "cannot execute".
+      if (!allowsCommand(hooks.policy, command)) return waitStatus(CANNOT_EXECUTE_EXIT, null);
+      const result = spawnSync("/bin/sh", ["-c", command], {
         stdio: "inherit",
         env: hooks.environ() as NodeJS.ProcessEnv,
       });

@@ -5,16 +5,19 @@
  */
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 let wasmPath: string | undefined;
+let nativePath: string | undefined;
 let compiled: { path: string; module: Promise<WebAssembly.Module> } | undefined;
 
 /**
  * Called by the compiled binary's entry with the embedded asset's path. Compiling the module
  * starts here, so that it overlaps with loading the rest of the program.
  */
-export function setWasmLocation(path: string): void {
+export function setWasmLocation(path: string, native: string): void {
   wasmPath = path;
+  nativePath = native;
   compiled = { path, module: WebAssembly.compile(readFileSync(path)) };
 }
 
@@ -26,6 +29,11 @@ export function precompiledWasm(path: string): Promise<WebAssembly.Module> | und
 /** Path of wasmoon's glue.wasm. */
 export function wasmLocation(): string {
   return wasmPath ??= createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm");
+}
+
+/** Path of the runtime's own native helpers (native/assay-native.wasm, see scripts/build-native.ts). */
+export function nativeLocation(): string {
+  return nativePath ??= fileURLToPath(new URL("../native/assay-native.wasm", import.meta.url));
 }
 
 /** Path of the running assay executable (the binary, or the runtime running main.ts). */

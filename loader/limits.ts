@@ -1,37 +1,43 @@
 /**
  * The wall-clock limit of a run (`--timeout`, 60 s by default in `restricted`). A timer
- * catches runs waiting on I/O; a count hook catches Lua code that never yields.
+ * catches runs waiting on I/O; the instruction hook catches Lua code that never yields; the
+ * watchdog thread catches a long call into C. All three end the run the same way: the
+ * `assay: timeout: run exceeded N s` line (a JSON record under `--log-format json`) and exit
+ * code 124. It is not catchable from Lua.
  */
-import { writeSync } from "node:fs";
 import type { Vm } from "./vm.ts";
 import type { ProfileName } from "./sandbox/policy.ts";
-
-const LUA_MASKCOUNT = 8;
-/** Instructions between two clock reads: frequent enough to stop within a few ms, cheap. */
-const HOOK_EVERY = 100_000;
+import { writeFailure } from "./log-sink.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 export const TIMEOUT_EXIT_CODE = 124;
 /** Default wall-clock limit of the `restricted` profile, in seconds (README item 5). */
 export const RESTRICTED_TIMEOUT = 60;
+/** How long after the deadline the watchdog thread acts when the Lua thread has not. */
+export const WATCHDOG_GRACE_MS = 500;
 
 /** The limit a run gets: the flag when given, else the profile's default (none in full/pure). */
 export function effectiveTimeout(profile: ProfileName, flag: number | undefined): number | undefined {
   return flag ?? (profile === "restricted" ? RESTRICTED_TIMEOUT : undefined);
 }
 
-/** Stops the run with exit code 124 once `seconds` have passed; not catchable from Lua. */
-export function armTimeout(vm: Vm, seconds: number): void {
+/** Stops the run with exit code 124 once `seconds` have passed; returns a disarm function. */
+export function armTimeout(vm: Vm, seconds: number, logFormat: "text" | "json" = "text"): () => void {
+  const message = `timeout: run exceeded ${seconds} s`;
   const deadline = Date.now() + seconds * 1000;
   const expire = (): never => {
     vm.ctx.flushStdio();
-    writeSync(2, `assay: timeout: run exceeded ${seconds} s\n`);
+    writeFailure(logFormat, message);
     return vm.ctx.exit(TIMEOUT_EXIT_CODE);
   };
   const timer = setTimeout(expire, seconds * 1000);
   (timer as { unref?: () => void }).unref?.();
-  // Threads created later (tasks, user coroutines) inherit the hook from the main state.
-  const hook = vm.api.m.addFunction((_L: number, _ar: number) => {
-    if (Date.now() >= deadline) expire();
-  }, "vii");
-  vm.api.m._lua_sethook(vm.L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  vm.hook.setDeadline(deadline, expire);
+  let line = "";
+  writeFailure(logFormat, message, (l) => (line = l));
+  const disarm = startWatchdog(deadline + WATCHDOG_GRACE_MS, line, TIMEOUT_EXIT_CODE);
+  return () => {
+    clearTimeout(timer);
+    disarm();
+  };
 }

@@ -54,9 +54,13 @@ export interface StderrSinkOptions {
   out?: (line: string) => void;
 }
 
+const toStderr = (line: string): void => {
+  writeSync(2, line);
+};
+
 /** The runtime's default sink: one line per record on stderr. */
 export function stderrSink(options: StderrSinkOptions): LogSink {
-  const out = options.out ?? ((line: string) => writeSync(2, line));
+  const out = options.out ?? toStderr;
   return {
     enabled: (level, target) => RANK[level] <= options.filter(target),
     write(level, target, message, fields = {}) {
@@ -72,6 +76,20 @@ export function stderrSink(options: StderrSinkOptions): LogSink {
       out(`${timestamp()} ${level.padStart(5)} ${message}${extra}\n${tail}`);
     },
   };
+}
+
+/**
+ * Reports a failure of the runtime itself, one that is not a Lua error (unreadable script,
+ * unsupported extension): `assay: <message>` in text, and under `--log-format json` an ERROR
+ * record with target `assay`, so a collector reading stderr as JSON lines sees it too. No
+ * filter applies: the run ends because of it, so it is never hidden.
+ */
+export function writeFailure(format: "text" | "json", message: string, out?: (line: string) => void): void {
+  if (format === "text") {
+    (out ?? toStderr)(`assay: ${message}\n`);
+    return;
+  }
+  stderrSink({ format, filter: () => RANK.ERROR, out }).write("ERROR", "assay", message);
 }
 
 /** A sink that keeps records in memory, for tests. */

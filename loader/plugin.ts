@@ -1,18 +1,40 @@
 /**
  * The builtin plugin registry. A builtin is a module under builtins/ that calls
- * `registerBuiltin` when imported: it names its global, the capabilities it needs and an
- * install function. The VM installs the builtins the sandbox profile (or a capability flag)
- * admits, and hands each a context through which it reaches logging, variables, policy and
- * the scheduler; builtins never use module-level globals for those.
+ * `registerBuiltin` when imported, with a declaration at the top of its file: its global, and
+ * per function a signature, a one-line description, the argument schema (the one the
+ * argument reader enforces, see bridge/args.ts), the capabilities it may ask the policy for
+ * and the profiles that include it. The VM installs each function that the sandbox profile
+ * (or a capability flag) admits, so one global can be partly present (`http.get` without
+ * `http.serve`). `assay modules`, `context` and editor types are generated from the same
+ * declarations.
+ *
+ * A builtin reaches logging, variables, policy, the scheduler and the host only through the
+ * context it is given, never through module-level state.
+ *
+ * @example
+ * ```ts
+ * registerBuiltin({
+ *   name: "greet",
+ *   description: "Greetings",
+ *   functions: {
+ *     hello: { signature: "greet.hello(name) -> string", description: "Says hello",
+ *              args: [{ name: "name", type: "text" }], profiles: ["restricted", "pure"] },
+ *   },
+ *   install: () => ({ hello: ([name]) => `hello, ${name}` }),
+ * });
+ * ```
  */
-import type { LuaApi } from "./lua-api.ts";
+import type { CFunction, LuaApi } from "./lua-api.ts";
 import type { LogSink } from "./log-sink.ts";
 import type { VariableProvider } from "./variables.ts";
-import type { Policy } from "./sandbox/policy.ts";
+import type { Capability, Policy, ProfileName } from "./sandbox/policy.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { HeapBudget } from "./heap-budget.ts";
+import type { ArgSpec } from "./bridge/args.ts";
+import type { Objects } from "./bridge/objects.ts";
+import type { Host } from "./host-facade.ts";
 
-/** What a builtin may touch outside the VM; `--allow-*`/`--deny-*` flags use the same names. */
-export type Capability = "net" | "listen" | "read" | "write" | "env" | "run" | "timer";
+export type { Capability };
 
 export interface RuntimeInfo {
   version: string;
@@ -32,21 +54,78 @@ export interface BuiltinContext {
   policy: Policy;
   scheduler: Scheduler;
   runtime: RuntimeInfo;
+  /** The Lua heap limit's budget: charge JS buffers held for Lua to it. */
+  heap: HeapBudget;
+  /** Closures and handles held by Lua (released when collected). */
+  objects: Objects;
+  /** Files, processes and the network, each call checked against the policy first. */
+  host: Host;
+  /** Aborted when the VM closes: pass it to anything long-lived the builtin starts. */
+  signal: AbortSignal;
+  /** Registers a cleanup to run when the VM closes (servers, pools, timers). */
+  onClose(cleanup: () => void): void;
   /** Flushes every C stdio stream (before exit or running a child process). */
   flushStdio(): void;
   /** Exits the process the way the runtime does (flushes stdout first). */
   exit(code: number): never;
 }
 
+/** One function of a builtin, as documented and as the installer enforces it. */
+export interface FunctionDecl {
+  /** How it is called, e.g. `http.get(url, opts?) -> resp`. */
+  signature: string;
+  /** One line for `assay modules` and editor hovers. */
+  description: string;
+  /** Its parameters, read and checked before the implementation runs. */
+  args: ArgSpec[];
+  /** Capabilities it may ask the policy for. */
+  capabilities?: Capability[];
+  /** Profiles that install it without a flag (`full` installs everything). */
+  profiles?: Exclude<ProfileName, "full">[];
+  /**
+   * The implementation returns a promise; the calling task suspends until it settles, and
+   * the call's signal aborts when the task is cancelled or the VM closes.
+   */
+  async?: boolean;
+  /**
+   * Loads the heavy dependency the function needs on its first call (see lazy.ts); the first
+   * call suspends the task until it is loaded.
+   */
+  needs?: { loaded: boolean; load(): Promise<unknown> };
+}
+
+/** What an implementation is called with besides its arguments. */
+export interface Call {
+  L: number;
+  /** The Lua-visible name, for error messages: `http.get`. */
+  fn: string;
+  /** Aborted when the calling task is cancelled or the VM closes (async functions). */
+  signal: AbortSignal;
+}
+
+/**
+ * An implementation: given the arguments read by the declared schema, returns the result
+ * (pushed by the conversion rules of bridge/values.ts; `undefined` is no value, `multi(...)`
+ * several) or, for async functions, a promise of it. `raw` implementations get the Lua stack.
+ */
+// deno-lint-ignore no-explicit-any
+export type Impl = ((args: any, call: Call) => unknown) | { raw: CFunction };
+
 export interface Builtin {
-  /** The global it installs, as listed by `assay modules`. */
+  /** The global it installs. */
   name: string;
   description: string;
-  /** Capabilities any of its functions may ask the policy for. */
-  capabilities: Capability[];
-  /** Profiles that install it without a flag (`full` installs everything). */
-  profiles: ("restricted" | "pure")[];
-  install(ctx: BuiltinContext): void;
+  /** Its functions by name. */
+  functions: Record<string, FunctionDecl>;
+  /** The global is the function named like the builtin (`sleep`, `time`), not a table. */
+  callable?: boolean;
+  /** Builds the implementations for one VM; its keys must be exactly the declared functions. */
+  install(ctx: BuiltinContext): Record<string, Impl>;
+  /**
+   * Places the table of installed functions (at `table`, an absolute index) somewhere other
+   * than the global of that name (`assert` hangs it off Lua's own function).
+   */
+  publish?(ctx: BuiltinContext, table: number): void;
 }
 
 const registry = new Map<string, Builtin>();
@@ -54,10 +133,18 @@ const registry = new Map<string, Builtin>();
 /** Adds a builtin; called at import time by each module under builtins/. */
 export function registerBuiltin(builtin: Builtin): void {
   if (registry.has(builtin.name)) throw new Error(`builtin ${builtin.name} registered twice`);
+  if (builtin.callable && !builtin.functions[builtin.name]) {
+    throw new Error(`builtin ${builtin.name} is callable but declares no function ${builtin.name}`);
+  }
   registry.set(builtin.name, builtin);
 }
 
 /** Every registered builtin, in registration order. */
 export function builtins(): Builtin[] {
   return [...registry.values()];
+}
+
+/** The Lua-visible name of a function: `json.parse`, or `sleep` for a callable global. */
+export function qualifiedName(builtin: Builtin, fn: string): string {
+  return builtin.callable && fn === builtin.name ? fn : `${builtin.name}.${fn}`;
 }

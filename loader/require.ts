@@ -1,16 +1,16 @@
 /**
  * `require`, `package.path` and the assay searchers (module-loading.md, README item 15).
- * `require` itself is Lua (loader/lua/require.lua) so that a module's top level can call
- * async builtins; this file gives it the host side: the default `package.path`, probing and
- * reading files under the sandbox's rules, the embedded stdlib, and waiting for a module
- * another task is still loading.
+ * The search is Lua (loader/lua/require.lua) so that a module's top level can call async
+ * builtins; this file gives it the host side: `require` itself (a C function around the
+ * Lua search), the default `package.path`, probing and reading files under the sandbox's
+ * rules, the embedded stdlib, and waiting for a module another task is still loading.
  */
 import { accessSync, constants, readFileSync } from "node:fs";
 import type { BuiltinContext } from "./plugin.ts";
-import { LUA_OK, type LuaApi } from "./lua-api.ts";
-import { canonicalPath } from "./sandbox/policy.ts";
-import { loadMode, prepareSource } from "./run.ts";
-import { runEmbedded } from "./vm.ts";
+import { LUA_OK, LUA_TFUNCTION, type CFunction, type LuaApi } from "./lua-api.ts";
+import { canonicalPath, type Refusal } from "./sandbox/policy.ts";
+import { loadMode, prepareSource } from "./source.ts";
+import { runEmbedded } from "./embedded.ts";
 import { EMBEDDED } from "../stdlib/embedded.gen.ts";
 
 export interface RequireOptions {
@@ -79,6 +79,71 @@ function within(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
 }
 
+/** Why a candidate is refused, as the miss list shows it: `denied '<file>' (<this>)`. */
+function deniedNote(why: Refusal): string {
+  const grant = why.grant === undefined ? "" : `; grant with ${why.grant}`;
+  return `${why.what} access denied by ${why.by}${grant}`;
+}
+
+/** Continuation stages of `require` (the lua_KContext of its lua_callk calls). */
+const FOUND = 1, LOADED = 2;
+
+/**
+ * `require` itself, around require.lua's `find` and `store` (registry references). It is a
+ * C function, as in lua5.4, so that when it fails the error is raised from a C frame: the
+ * traceback then reads `[C]: in function 'require'` under the caller, with none of the
+ * loader's own frames, and the position is the caller's even after a tail call. It calls
+ * Lua with lua_callk, so waiting for another task's load and a module's top level may
+ * yield; the module's load entry is a to-be-closed slot, so other tasks waiting for the
+ * module are told however the loader ends.
+ */
+function makeRequire(api: LuaApi, find: number, store: number): CFunction {
+  const m = api.m;
+  const k = api.kfunction((L, _status, stage) => (stage === FOUND ? found(L) : loaded(L)));
+  // Stack: name, then find's answer: "fail", message, positioned | "loaded", value |
+  // "load", entry, loader, data.
+  const found = (L: number): number => {
+    const answer = api.tostring(L, 2);
+    if (answer === "loaded") {
+      api.settop(L, 3);
+      return 1;
+    }
+    if (answer === "fail") return fail(L);
+    m._lua_toclose(L, 3);
+    api.pushvalue(L, 4);
+    api.pushvalue(L, 1);
+    api.pushvalue(L, 5);
+    m._lua_callk(L, 2, 1, LOADED, k);
+    return loaded(L);
+  };
+  // Stack: name, "load", entry, loader, data, the loader's result.
+  const loaded = (L: number): number => {
+    api.pushref(L, store);
+    api.pushvalue(L, 1);
+    api.pushvalue(L, 6);
+    api.call(L, 2, 1);
+    api.pushvalue(L, 5);
+    return 2;
+  };
+  const fail = (L: number): number => {
+    api.pushvalue(L, 3);
+    if (api.toboolean(L, 4)) {
+      m._luaL_where(L, 1);
+      api.insert(L, -2);
+      m._lua_concat(L, 2);
+    }
+    return m._lua_error(L);
+  };
+  return (L) => {
+    api.checkstring(L, 1);
+    api.settop(L, 1);
+    api.pushref(L, find);
+    api.pushvalue(L, 1);
+    m._lua_callk(L, 1, 4, FOUND, k);
+    return found(L);
+  };
+}
+
 /**
  * Loads source bytes as `luaL_loadfilex` would after opening the file: BOM and `#` line
  * skipped (the line still counted), and a binary chunk after a `#` line taken as binary.
@@ -100,37 +165,24 @@ export function installRequire(ctx: BuiltinContext, options: RequireOptions): vo
   // Whether reading `path` for require is allowed, or why not. Outside `full` the script's
   // own directory is always readable (on the symlink-resolved path), unless a --deny-read
   // flag covers it; everything else is up to the policy's read rules.
-  const denial = (fn: string, path: string): string | null => {
-    const why = policy.denial("read", path);
-    if (why === null) return null;
-    // Only a refusal by the profile itself yields to the script-directory rule; the policy
-    // words a --deny-* refusal differently ("denied by --deny-read..."), and that one wins.
-    if (!full && why.includes("denied by sandbox profile")) {
-      scriptRoot ??= canonicalPath(options.scriptDir);
-      if (within(canonicalPath(path), scriptRoot)) return null;
-    }
-    return `${fn}: ${why}`;
+  const refusal = (path: string): Refusal | null => {
+    const why = policy.refusal("read", path);
+    if (why === null || full || !why.byProfile) return why;
+    scriptRoot ??= canonicalPath(options.scriptDir);
+    return within(canonicalPath(path), scriptRoot) ? null : why;
   };
 
   const waiters = new Map<string, Set<() => void>>();
 
   const helpers: Record<string, (L: number) => number> = {
-    // probe(path, fn) -> true | false | denial message
+    // probe(path) -> true (readable) | false (not there) | why the sandbox refuses it. The
+    // policy is asked first, and a refused file is never looked at: whether it exists must
+    // not show.
     probe: (L) => {
       const path = api.checkstring(L, 1);
-      const fn = api.checkstring(L, 2);
-      if (!readable(path)) {
-        api.pushboolean(L, false);
-        return 1;
-      }
-      const why = denial(fn, path);
-      if (why === null) api.pushboolean(L, true);
-      else api.pushstring(L, why);
-      return 1;
-    },
-    // exists(path) -> boolean, with no sandbox check: the C searchers only list files.
-    exists: (L) => {
-      api.pushboolean(L, readable(api.checkstring(L, 1)));
+      const why = refusal(path);
+      if (why === null) api.pushboolean(L, readable(path));
+      else api.pushstring(L, deniedNote(why));
       return 1;
     },
     // loadfile(path) -> function | nil, message
@@ -190,6 +242,16 @@ export function installRequire(ctx: BuiltinContext, options: RequireOptions): vo
     where: (L) => {
       api.m._luaL_where(L, Number(api.checkinteger(L, 1)));
       if (api.tostring(L, -1)?.startsWith("[assay loader/lua/")) api.pushstring(L, "");
+      return 1;
+    },
+    // require(find, store) -> the `require` function (see makeRequire).
+    require: (L) => {
+      api.checktype(L, 1, LUA_TFUNCTION);
+      api.checktype(L, 2, LUA_TFUNCTION);
+      api.settop(L, 2);
+      const store = api.ref(L);
+      const find = api.ref(L);
+      api.pushfunction(L, makeRequire(api, find, store));
       return 1;
     },
     notify: (L) => {

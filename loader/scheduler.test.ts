@@ -9,7 +9,7 @@ import { testVm } from "./test-vm.ts";
 import type { Vm } from "./vm.ts";
 import { LUA_OK, LuaError } from "./lua-api.ts";
 import type { Task, TaskOutcome } from "./scheduler.ts";
-import { errorText } from "./run.ts";
+import { errorText } from "./error-text.ts";
 
 interface Harness {
   vm: Vm;
@@ -30,9 +30,9 @@ async function harness(): Promise<Harness> {
   const vm = await testVm();
   const { api, L, scheduler } = vm;
   const ended: Harness["ended"] = [];
-  scheduler.onTaskEnd = (task, outcome) => {
+  scheduler.onTaskEnd((task, outcome) => {
     ended.push({ task, outcome, error: outcome.ok ? undefined : errorText(api, task.thread, -1) });
-  };
+  });
   const globals: Record<string, (L: number) => number> = {
     wait(L) {
       const ms = Number(api.checknumber(L, 1));
@@ -198,6 +198,32 @@ test("suspending where Lua cannot yield raises a clear error instead of deadlock
     assert(not ok2 and e2:find("attempt to yield across a C-call boundary", 1, true), e2)
     return "still running", wait(1, "and waiting")`);
   assert.deepEqual(r, { ok: true, results: ["still running", "and waiting"] });
+});
+
+test("an operation whose yield cannot reach the task's root is dropped, not leaked", async () => {
+  const h = await harness();
+  let leftover = -1;
+  h.vm.api.pushfunction(h.vm.L, () => {
+    leftover = h.vm.scheduler.pendingOperations;
+    return 0;
+  });
+  h.vm.api.setglobal(h.vm.L, "count_ops");
+  const r = await h.main(`
+    local results = {}
+    for i = 1, 50 do
+      -- The coroutine's wait yields to its resume, which runs inside a sort comparator, where
+      -- the yield cannot be passed on: the resume fails and the operation has no one to go to.
+      local co = coroutine.create(function() return wait(1) end)
+      local ok = pcall(table.sort, { 2, 1 }, function(a, b) coroutine.resume(co) return a < b end)
+      results[#results + 1] = ok
+      local again, err = coroutine.resume(co)
+      assert(not again and err:find("abandoned", 1, true), tostring(err))
+    end
+    wait(1)
+    count_ops()
+    return #results`);
+  assert.deepEqual(r, { ok: true, results: ["50"] });
+  assert.equal(leftover, 0);
 });
 
 test("suspending outside any task (the bare main state) raises", async () => {

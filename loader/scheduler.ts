@@ -1,30 +1,50 @@
 /**
  * Runs Lua tasks (the main chunk, each `async.spawn`, later each request handler) as
- * coroutines. An async builtin calls `suspend` with a promise: the calling coroutine yields a
- * sentinel that user coroutines forward outwards (see luastd/coroutine.ts) until it reaches the
- * task's root, where the scheduler waits for the promise and then resumes the task. The
- * builtin's continuation then runs inside the original coroutine and pushes the result or
- * raises the error there, so pcall, <close> and the user's own coroutines work around it.
+ * coroutines. An async builtin calls `suspend` with the work to wait for: the calling
+ * coroutine yields a sentinel that user coroutines forward outwards (see luastd/coroutine.ts)
+ * until it reaches the task's root, where the scheduler waits for the work and then resumes
+ * the task. The builtin's continuation then runs inside the original coroutine and pushes the
+ * result or raises the error there, so pcall, <close> and the user's own coroutines work
+ * around it.
+ *
+ * Every operation gets an AbortSignal. Cancelling a task (an act of the runtime: a timeout,
+ * shutdown, closing the VM; scripts cannot cancel spawned tasks) aborts the operation it waits
+ * for, closes the task's coroutine (its pending `<close>` variables run) and ends it as
+ * "cancelled". A task busy in Lua code is stopped by the instruction hook (`stopRunning`).
+ *
+ * @example
+ * ```ts
+ * // in a builtin: wait for a timer that closing the VM or cancelling the task cuts short
+ * return scheduler.suspend(L, (signal) => sleepFor(ms, signal).then(() => () => 0));
+ * ```
  */
 import { LUA_OK, LUA_TLIGHTUSERDATA, LUA_YIELD, type LuaApi, LuaError } from "./lua-api.ts";
 
 /** Pushes an operation's results onto the resumed coroutine's stack; returns how many. */
 export type Deliver = (L: number) => number;
 
+/** The work a task waits for: a promise, or a function given the operation's abort signal. */
+export type Work = Promise<Deliver> | ((signal: AbortSignal) => Promise<Deliver>);
+
 interface Op {
   task?: Task;
   settled: boolean;
   deliver?: Deliver;
   error?: unknown;
+  controller: AbortController;
 }
 
-export type TaskState = "ready" | "waiting" | "done" | "failed";
+export type TaskState = "ready" | "waiting" | "done" | "failed" | "cancelled";
 
 /** One coroutine the scheduler drives from its root. */
 export class Task {
   state: TaskState = "ready";
   /** Set once someone awaits the task (or it is the main task). */
   awaited = false;
+  /** Why the task is being cancelled, once it is. */
+  cancelReason: unknown = undefined;
+  /** The operation the task waits for, while it waits. */
+  op: number | undefined;
   private finished: Promise<void>;
   private finish!: () => void;
 
@@ -32,12 +52,16 @@ export class Task {
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
-  /** Resolves when the task returns or fails. */
+  /** Resolves when the task returns, fails or is cancelled. */
   done(): Promise<void> {
     return this.finished;
   }
 
-  settle(state: "done" | "failed"): void {
+  get ended(): boolean {
+    return this.state === "done" || this.state === "failed" || this.state === "cancelled";
+  }
+
+  settle(state: "done" | "failed" | "cancelled"): void {
     this.state = state;
     this.finish();
   }
@@ -45,22 +69,33 @@ export class Task {
 
 export interface TaskOutcome {
   ok: boolean;
+  /** The task was cancelled (timeout, shutdown, VM closed): nothing on its stack. */
+  cancelled?: boolean;
   /** Number of results (ok) or 1 (the error value), left on the task thread's stack. */
   count: number;
 }
 
+export type TaskEndListener = (task: Task, outcome: TaskOutcome) => void;
+
 export class Scheduler {
   private ops = new Map<number, Op>();
+  /** Operations created while the current task ran; any not claimed by its root is orphaned. */
+  private fresh: number[] = [];
   private nextOp = 1;
   private nextTask = 1;
   private ready: Task[] = [];
   private wake: (() => void) | null = null;
   private tasksRef: number;
   private continuation: number;
+  private pendingArgs = new Map<Task, number>();
+  private listeners: TaskEndListener[] = [];
+  /** Tasks that have not ended, for `cancelAll`. */
+  private tasks = new Set<Task>();
+  private closed = false;
+  /** The task whose coroutine is running now, if any. */
+  current: Task | null = null;
   /** Light userdata address that marks a scheduler yield. */
   readonly sentinel: number;
-  /** Called when a task other than the main one ends; the main task ends the run. */
-  onTaskEnd: (task: Task, outcome: TaskOutcome) => void = () => {};
   /** Called when no Lua code is running and the scheduler waits for I/O or timers. */
   readonly idleHooks: (() => void)[] = [];
   /** Called when Lua code is about to run again. */
@@ -68,7 +103,7 @@ export class Scheduler {
 
   constructor(private api: LuaApi, private L: number) {
     this.sentinel = api.m._malloc(1);
-    // A weak-keyed set of task threads, shared with the coroutine prelude.
+    // A weak-keyed set of task threads, shared with the coroutine functions and require.
     api.newtable(L);
     api.newtable(L);
     api.pushstring(L, "k");
@@ -78,29 +113,49 @@ export class Scheduler {
     this.continuation = api.kfunction((co, _status, ctx) => this.resumeOp(co, ctx));
   }
 
-  /** Pushes the weak set of task threads (for the coroutine prelude). */
+  /** Operations started and not yet delivered (for tests: it must not grow with abandoned ones). */
+  get pendingOperations(): number {
+    return this.ops.size;
+  }
+
+  /** Pushes the weak set of task threads. */
   pushTaskSet(L: number): void {
     this.api.pushref(L, this.tasksRef);
   }
 
   /**
-   * Suspends the calling coroutine until `work` settles, then delivers its result in that
-   * coroutine. Call as `return scheduler.suspend(L, promise)` from a C function.
+   * Adds a listener called when a task other than the one `run` waits for ends; returns a
+   * function that removes it.
    */
-  suspend(L: number, work: Promise<Deliver>): number {
+  onTaskEnd(listener: TaskEndListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Suspends the calling coroutine until `work` settles, then delivers its result in that
+   * coroutine. Call as `return scheduler.suspend(L, work)` from a C function. The work's
+   * signal is aborted when the task is cancelled or the VM closes.
+   */
+  suspend(L: number, work: Work): number {
     if (!this.api.isyieldable(L)) {
-      work.catch(() => {});
       throw new LuaError("attempt to yield across a C-call boundary");
     }
+    if (this.closed) throw new LuaError("the Lua VM was closed", 0);
     const id = this.nextOp++;
-    const op: Op = { settled: false };
+    const op: Op = { settled: false, controller: new AbortController() };
     this.ops.set(id, op);
-    work.then(
+    this.fresh.push(id);
+    const promise = typeof work === "function" ? work(op.controller.signal) : work;
+    promise.then(
       (deliver) => (op.deliver = deliver),
       (error) => (op.error = error),
     ).finally(() => {
       op.settled = true;
-      if (op.task) this.schedule(op.task);
+      if (op.task && op.task.op === id && !this.closed) this.schedule(op.task);
     });
     this.api.pushlightuserdata(L, this.sentinel);
     this.api.pushinteger(L, id);
@@ -111,16 +166,18 @@ export class Scheduler {
     const op = this.ops.get(id);
     this.ops.delete(id);
     this.api.settop(co, 0);
-    if (!op || !op.settled) throw new LuaError("assay: scheduler: resumed before its operation settled");
+    if (!op) throw new LuaError("the operation this coroutine waited for was abandoned (it could not yield to the scheduler)");
+    if (!op.settled) throw new LuaError("assay: scheduler: resumed before its operation settled");
     if (op.error !== undefined) throw op.error instanceof LuaError ? op.error : new LuaError(messageOf(op.error));
     return op.deliver ? op.deliver(co) : 0;
   }
 
   /**
-   * Creates a task running the function on top of L's stack (popped) with `nargs` arguments
-   * below it... the arguments are moved along. It starts at the next scheduling point.
+   * Creates a task running the function on top of L's stack (popped) with the `nargs`
+   * arguments below it... they are moved along. It starts at the next scheduling point.
    */
   spawn(L: number, nargs: number, label: string): Task {
+    if (this.closed) throw new LuaError("the Lua VM was closed", 0);
     const api = this.api;
     const thread = api.newthread(L);
     // Mark as a task root before anything runs on it.
@@ -133,14 +190,15 @@ export class Scheduler {
     // Stack now: ... fn args...
     api.xmove(L, thread, nargs + 1);
     const task = new Task(this.nextTask++, thread, ref, label);
+    this.tasks.add(task);
+    task.done().then(() => this.tasks.delete(task));
     this.pendingArgs.set(task, nargs);
     this.schedule(task);
     return task;
   }
 
-  private pendingArgs = new Map<Task, number>();
-
   private schedule(task: Task): void {
+    if (task.ended) return;
     task.state = "ready";
     this.ready.push(task);
     if (this.wake) {
@@ -150,7 +208,10 @@ export class Scheduler {
     }
   }
 
-  /** Runs ready tasks until `main` ends; resolves with its outcome. */
+  /**
+   * Runs ready tasks until `main` ends (or the VM closes); resolves with its outcome. Other
+   * tasks' ends go to the task-end listeners.
+   */
   async run(main: Task): Promise<TaskOutcome> {
     main.awaited = true;
     for (;;) {
@@ -159,9 +220,10 @@ export class Scheduler {
         const outcome = this.step(task);
         if (outcome) {
           if (task === main) return outcome;
-          this.onTaskEnd(task, outcome);
+          for (const listener of [...this.listeners]) listener(task, outcome);
         }
       }
+      if (this.closed || main.ended) return { ok: false, cancelled: true, count: 0 };
       for (const hook of this.idleHooks) hook();
       await new Promise<void>((resolve) => (this.wake = resolve));
       for (const hook of this.busyHooks) hook();
@@ -170,25 +232,26 @@ export class Scheduler {
 
   /** Resumes a task once; returns its outcome if it ended. */
   private step(task: Task): TaskOutcome | null {
+    if (task.ended) return null;
+    if (task.cancelReason !== undefined) return this.finishCancel(task);
     const api = this.api;
     const nargs = this.pendingArgs.get(task) ?? 0;
     this.pendingArgs.delete(task);
-    const [status, nres] = api.resume(task.thread, this.L, nargs);
+    this.current = task;
+    this.fresh.length = 0;
+    let status: number, nres: number;
+    try {
+      [status, nres] = api.resume(task.thread, this.L, nargs);
+    } finally {
+      this.current = null;
+    }
+    const claimed = status === LUA_YIELD ? this.claim(task, nres) : undefined;
+    this.dropOrphans(claimed);
     if (status === LUA_YIELD) {
-      const co = task.thread;
-      if (nres === 2 && api.type(co, -2) === LUA_TLIGHTUSERDATA && api.topointer(co, -2) === this.sentinel) {
-        const id = Number(api.tointeger(co, -1));
-        api.settop(co, 0);
-        const op = this.ops.get(id);
-        if (op) {
-          op.task = task;
-          task.state = "waiting";
-          if (op.settled) this.schedule(task);
-          return null;
-        }
-      }
-      // A plain yield at a task root (not reachable from Lua code): resume it later.
-      api.settop(co, 0);
+      if (task.cancelReason !== undefined) return this.finishCancel(task);
+      if (claimed !== undefined) return null;
+      // A plain yield at a task root (a hook yielding the task): resume it later.
+      api.settop(task.thread, 0);
       this.schedule(task);
       return null;
     }
@@ -196,13 +259,100 @@ export class Scheduler {
       task.settle("done");
       return { ok: true, count: nres };
     }
+    if (task.cancelReason !== undefined) return this.finishCancel(task);
     task.settle("failed");
     return { ok: false, count: 1 };
   }
 
+  /** Takes the operation a yield brought to the task's root; returns its id. */
+  private claim(task: Task, nres: number): number | undefined {
+    const api = this.api, co = task.thread;
+    if (nres !== 2 || api.type(co, -2) !== LUA_TLIGHTUSERDATA || api.topointer(co, -2) !== this.sentinel) return;
+    const id = Number(api.tointeger(co, -1));
+    api.settop(co, 0);
+    const op = this.ops.get(id);
+    if (!op) return;
+    op.task = task;
+    task.op = id;
+    task.state = "waiting";
+    if (op.settled) this.schedule(task);
+    return id;
+  }
+
+  /** Drops an operation nobody can receive any more (see luastd/coroutine.ts). */
+  abandon(id: number): void {
+    const op = this.ops.get(id);
+    if (!op || op.task) return;
+    this.ops.delete(id);
+    op.controller.abort(new LuaError("abandoned", 0));
+  }
+
+  /**
+   * Operations started during the last step that never reached a task root: forwarding the
+   * yield failed (a coroutine resumed where Lua cannot yield). Nobody will deliver them.
+   */
+  private dropOrphans(claimed: number | undefined): void {
+    for (const id of this.fresh) if (id !== claimed) this.abandon(id);
+    this.fresh.length = 0;
+  }
+
+  /**
+   * Cancels a task: aborts what it waits for and closes its coroutine. A task running Lua
+   * code right now stops at its next instruction-hook check (see limits.ts); one that waits or
+   * is ready ends at once. Returns false when the task had already ended.
+   */
+  cancel(task: Task, reason: unknown = new LuaError("task cancelled", 0)): boolean {
+    if (task.ended) return false;
+    if (task.cancelReason === undefined) task.cancelReason = reason;
+    if (task === this.current) return true;
+    const op = task.op === undefined ? undefined : this.ops.get(task.op);
+    if (op) {
+      this.ops.delete(task.op!);
+      op.controller.abort(reason);
+    }
+    this.schedule(task);
+    return true;
+  }
+
+  /** Cancels every task that has not ended (the VM is being stopped). */
+  cancelAll(reason: unknown): void {
+    for (const task of this.tasks) this.cancel(task, reason);
+  }
+
+  private finishCancel(task: Task): TaskOutcome {
+    this.pendingArgs.delete(task);
+    task.op = undefined;
+    // Runs the coroutine's pending <close> variables; their errors are dropped with it.
+    this.api.m._lua_resetthread(task.thread, this.L);
+    this.api.settop(task.thread, 0);
+    task.settle("cancelled");
+    return { ok: false, cancelled: true, count: 0 };
+  }
+
+  /** Whether the running task should stop (the instruction hook asks). */
+  get stopRequested(): boolean {
+    return this.current?.cancelReason !== undefined;
+  }
+
   /** Releases a finished task's thread. */
   release(task: Task): void {
-    this.api.unref(this.L, task.ref);
+    if (!this.closed) this.api.unref(this.L, task.ref);
+  }
+
+  /** Aborts every operation and stops scheduling; `run` returns as cancelled. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const op of this.ops.values()) op.controller.abort(new LuaError("the Lua VM was closed", 0));
+    this.ops.clear();
+    this.ready.length = 0;
+    // Whoever waits for a task in JS (an interval, an await) goes on; lua_close frees the threads.
+    for (const task of this.tasks) task.settle("cancelled");
+    if (this.wake) {
+      const wake = this.wake;
+      this.wake = null;
+      wake();
+    }
   }
 }
 

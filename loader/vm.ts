@@ -1,78 +1,148 @@
 /**
- * Creates one Lua VM: the wasm module with host syscalls, the state with the standard
- * libraries, the scheduler, the host-backed standard library patches (including coroutine
- * functions that forward scheduler yields), `require`, and the builtins the sandbox profile
- * admits.
+ * One Lua VM: its own wasm instance (host syscalls, native allocator with the heap limit),
+ * the state with the standard libraries, the scheduler, the host-backed standard library
+ * patches, `require`, and the builtins the sandbox profile admits. `Vm.close()` releases all
+ * of it: in-flight operations are aborted, builtins' cleanups run, `lua_close` collects every
+ * object (handles release their JS resources in `__gc`), and the instance is dropped.
+ *
+ * Everything after the (shared, compiled-once) modules are ready is synchronous, so VMs
+ * created concurrently never interleave.
+ *
+ * @example
+ * ```ts
+ * const vm = await createVm({ policy, log, vars, runtime });
+ * try { await runMain(vm, chunk) } finally { vm.close() }
+ * ```
  */
-import { loadLuaWasm } from "./wasm.ts";
-import { LUA_OK, LuaApi, LuaError } from "./lua-api.ts";
+import { compiledLua, instantiateLua, type LuaModule } from "./wasm.ts";
+import { attachNative, compiledNative } from "./wasm/native.ts";
+import { LuaApi, LuaError } from "./lua-api.ts";
 import { Scheduler } from "./scheduler.ts";
-import { type BuiltinContext, builtins, type RuntimeInfo } from "./plugin.ts";
+import type { BuiltinContext, RuntimeInfo } from "./plugin.ts";
+import { installBuiltins } from "./install-builtins.ts";
+import { Objects } from "./bridge/objects.ts";
+import { policyHost } from "./host-facade.ts";
 import type { LogSink } from "./log-sink.ts";
 import { environmentOf, type VariableProvider } from "./variables.ts";
 import type { Policy } from "./sandbox/policy.ts";
-import { EMBEDDED } from "../stdlib/embedded.gen.ts";
 import { installLuaStd } from "./luastd/index.ts";
 import { installRequire } from "./require.ts";
+import { HeapBudget } from "./heap-budget.ts";
+import { InstructionHook } from "./instruction-hook.ts";
+import { nativeLocation, wasmLocation } from "./host.ts";
 
 export const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+/**
+ * The wasm memory cap, as a backstop only: the heap limit is enforced by counting; the cap
+ * leaves room for fragmentation and for buffers malloc'd outside Lua's allocator.
+ */
+function memoryCap(current: number, limit: number): number {
+  return current + 2 * limit + 16 * 1024 * 1024;
+}
 
 export interface VmOptions {
-  wasmPath: string;
   policy: Policy;
   log: LogSink;
   vars: VariableProvider;
   runtime: RuntimeInfo;
+  /** Where the Lua wasm and the native helpers are; the runtime's own by default. */
+  wasmPath?: string;
+  nativePath?: string;
   /** Lua heap limit in bytes. */
   memoryLimit?: number;
   /** Directory of the script, searched first by `require` (`package.path`). */
   scriptDir?: string;
   /** How the process ends (flushing is done before); tests may throw instead. */
   exit?: (code: number) => never;
+  /**
+   * Keep Lua's own allocator, with no heap limit: only for the benchmark that measures what
+   * counting costs (bench/vm-cost.ts).
+   */
+  uncountedAllocator?: boolean;
 }
 
-export interface Vm {
-  api: LuaApi;
-  L: number;
-  scheduler: Scheduler;
-  ctx: BuiltinContext;
-}
+/** A running VM. Close it from outside Lua code (not from a builtin it is running). */
+export class Vm {
+  private closed = false;
 
-/** Runs an embedded Lua chunk (from loader/lua/) with the values pushed by `pushArgs`. */
-export function runEmbedded(api: LuaApi, L: number, path: string, pushArgs: () => number): void {
-  const source = EMBEDDED[path];
-  if (source === undefined) throw new Error(`assay: embedded chunk missing: ${path}`);
-  if (api.load(L, new TextEncoder().encode(source), `=[assay ${path}]`, "t") !== LUA_OK) {
-    throw new Error(`assay: loading ${path}: ${api.tostring(L, -1)}`);
+  constructor(
+    readonly api: LuaApi,
+    readonly L: number,
+    readonly scheduler: Scheduler,
+    readonly ctx: BuiltinContext,
+    readonly hook: InstructionHook,
+    private readonly cleanups: (() => void)[],
+    private readonly abort: AbortController,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
   }
-  const nargs = pushArgs();
-  if (api.pcall(L, nargs, 0) !== LUA_OK) {
-    const msg = api.tostring(L, -1);
-    api.pop(L);
-    throw new Error(`assay: running ${path}: ${msg}`);
+
+  /**
+   * Stops every task from outside (a check's timeout, shutdown) without ending the process:
+   * waiting tasks end at once, a task running Lua code at its next hook check. The run's
+   * `scheduler.run` then returns as cancelled. A task inside one long C call ends only when
+   * the call returns; see watchdog.ts and docs/architecture.md.
+   */
+  stop(reason: unknown = new LuaError("the Lua VM was stopped", 0)): void {
+    this.scheduler.cancelAll(reason);
+  }
+
+  /** Releases everything the VM holds; further use of it is an error. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort(new LuaError("the Lua VM was closed", 0));
+    this.scheduler.close();
+    this.ctx.objects.closeAll();
+    for (const cleanup of this.cleanups.splice(0).reverse()) {
+      try {
+        cleanup();
+      } catch (e) {
+        this.ctx.log.write("WARN", "assay", `closing the VM: ${(e as Error).message}`);
+      }
+    }
+    this.ctx.flushStdio();
+    try {
+      this.api.m._lua_close(this.L);
+    } catch (e) {
+      // A __gc that longjmps out of lua_close has nowhere to go; the instance is dropped anyway.
+      if (typeof e !== "number") throw e;
+    }
   }
 }
 
+/** Creates a VM; the compiled modules are shared, the instance is its own. */
 export async function createVm(options: VmOptions): Promise<Vm> {
-  let flushStdio = () => {};
+  const [lua, native] = await Promise.all([
+    compiledLua(options.wasmPath ?? wasmLocation()),
+    compiledNative(options.nativePath ?? nativeLocation()),
+  ]);
+  return buildVm(options, lua, native);
+}
+
+function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembly.Module): Vm {
+  // The exit hook given to the instance flushes its streams, so it closes over `m`.
+  // deno-lint-ignore prefer-const
+  let m: LuaModule | undefined;
+  const flushStdio = () => m?._fflush(0);
   const exit = (code: number): never => {
     flushStdio();
     if (options.exit) return options.exit(code);
     process.exit(code);
   };
-  const wasm = await loadLuaWasm({
-    wasmPath: options.wasmPath,
-    hooks: { exit, environ: () => environmentOf(options.vars) },
-  });
-  const m = wasm.module;
-  flushStdio = () => m._fflush(0);
+  m = instantiateLua(lua, { exit, environ: () => environmentOf(options.vars), policy: options.policy });
+  const helpers = attachNative(m, native);
   const api = new LuaApi(m);
   const L = m._luaL_newstate();
-  if (!L) throw new Error("error: creating Lua VM: out of memory");
+  if (!L) throw new Error("creating Lua VM: out of memory");
+  const heap = new HeapBudget(m);
+  if (!options.uncountedAllocator) m._lua_setallocf(L, helpers.alloc, heap.address);
   m._luaL_openlibs(L);
-  // Count the limit from what the runtime itself occupies once the libraries are open.
-  wasm.setHeapCap(m.HEAPU8.length + (options.memoryLimit ?? DEFAULT_MEMORY_LIMIT));
 
+  const cleanups: (() => void)[] = [];
+  const abort = new AbortController();
   const scheduler = new Scheduler(api, L);
   const ctx: BuiltinContext = {
     api,
@@ -82,28 +152,19 @@ export async function createVm(options: VmOptions): Promise<Vm> {
     policy: options.policy,
     scheduler,
     runtime: options.runtime,
-    flushStdio: () => flushStdio(),
+    heap,
+    objects: new Objects(api, L),
+    host: policyHost(options.policy, options.vars),
+    signal: abort.signal,
+    onClose: (cleanup) => void cleanups.push(cleanup),
+    flushStdio,
     exit,
   };
   installLuaStd(ctx);
   installRequire(ctx, { scriptDir: options.scriptDir ?? "." });
   installBuiltins(ctx);
-  return { api, L, scheduler, ctx };
-}
-
-/** Installs every registered builtin the profile includes or a flag grants. */
-function installBuiltins(ctx: BuiltinContext): void {
-  const { policy } = ctx;
-  for (const builtin of builtins()) {
-    const included = policy.profile === "full" ||
-      (builtin.profiles as string[]).includes(policy.profile) ||
-      builtin.capabilities.some((cap) => policy.flagGrants(cap));
-    if (!included) continue;
-    try {
-      builtin.install(ctx);
-    } catch (e) {
-      if (e instanceof LuaError) throw new Error(`assay: installing ${builtin.name}: ${e.message}`);
-      throw e;
-    }
-  }
+  const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  heap.limitFromNow(limit);
+  m.setMemoryCap(memoryCap(m.HEAPU8.length, limit));
+  return new Vm(api, L, scheduler, ctx, new InstructionHook(api, L, scheduler), cleanups, abort);
 }

@@ -55,6 +55,7 @@ function bunExecutable(target: string): string {
 
 const bun = process.execPath;
 run(bun, ["scripts/embed-stdlib.ts"]);
+run(bun, ["scripts/build-native.ts"]);
 mkdirSync(join(root, "dist"), { recursive: true });
 const all = process.argv.includes("--all");
 const at = process.argv.indexOf("--outfile");

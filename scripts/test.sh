@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # The README's test command: type-check, lint, build the binary, run every test (unit tests
 # from source, Lua tests through the built binary, a smoke subset from source under Deno),
-# then print one summary line.
+# then print one summary line. Each phase prints the seconds it took, to see where time goes.
+
+# Runs one phase: prints its name, runs the command, then prints the seconds it took, on
+# stdout like the name (bash's `time` reports on stderr; the command keeps its own stderr).
+# .ci/run sources this file for this function alone, hence the return below.
+phase() {
+  local name=$1
+  shift
+  echo "== $name"
+  local TIMEFORMAT="== $name: %1R s"
+  { time "$@" 2>&3; } 3>&2 2>&1
+}
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 set -euo pipefail
 export NO_COLOR=1
 cd "$(dirname "$0")/.."
@@ -17,20 +30,22 @@ if [ -z "${DENO_BIN:-}" ]; then
 fi
 export DENO_BIN
 
-echo "== embed stdlib"; "$BUN" scripts/embed-stdlib.ts
-echo "== type-check"; node_modules/.bin/tsc -p .
-echo "== lint"; "$DENO_BIN" lint --quiet
-echo "== build"; "$BUN" scripts/build.ts >/dev/null
-
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+build() { "$BUN" scripts/build.ts >/dev/null; }
+binary_tests() { "$DENO_BIN" test -A --quiet --no-check "$@" 2>&1 | tee "$log"; }
+smoke_tests() { ASSAY_FROM_SOURCE=deno "$DENO_BIN" test -A --quiet --no-check tests/lua.test.ts 2>&1 | tee -a "$log"; }
+
+phase "embed stdlib" "$BUN" scripts/embed-stdlib.ts
+phase "type-check" node_modules/.bin/tsc -p .
+phase "lint" "$DENO_BIN" lint --quiet
+phase "build" build
+
 status=0
-echo "== tests (binary)"
-"$DENO_BIN" test -A --quiet --no-check "$@" 2>&1 | tee "$log" || status=1
-echo "== tests (source under Deno, smoke subset)"
-ASSAY_FROM_SOURCE=deno "$DENO_BIN" test -A --quiet --no-check tests/lua.test.ts 2>&1 | tee -a "$log" || status=1
+phase "tests (binary)" binary_tests "$@" || status=1
+phase "tests (source under Deno, smoke subset)" smoke_tests || status=1
 
 passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
-rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -70,28 +70,47 @@ test("log.*: RUST_LOG filters by level and by the lua target; -v wins", () => {
   assert.deepEqual(verbose.slice(-3), ["INFO i", "WARN w", "ERROR e"]);
 });
 
-test("log.*: nil and tables raise a conversion error; there is no log.debug", () => {
+test("log.*: nil, tables and booleans raise a conversion error, also from a hidden log.debug", () => {
   const r = runLua(`
-    for _, name in ipairs({ "info", "warn", "error" }) do
+    for _, name in ipairs({ "debug", "info", "warn", "error" }) do
       for _, bad in ipairs({ "nil", "table", "boolean" }) do
         local v = ({ ["nil"] = nil, table = {}, boolean = true })[bad]
         local ok, err = pcall(log[name], v)
         print(name, bad, ok, err)
       end
     end
-    print(log.debug)
-    print(pcall(function() log.debug("x") end))
   `);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "", "failed calls log nothing");
   const out = lines(r.stdout);
-  for (const name of ["info", "warn", "error"]) {
+  for (const name of ["debug", "info", "warn", "error"]) {
     for (const bad of ["nil", "table", "boolean"]) {
       assert.ok(out.includes(`${name}\t${bad}\tfalse\tlog.${name}: first argument must be a string`), `${name} ${bad}\n${r.stdout}`);
     }
   }
-  assert.equal(out.at(-2), "nil");
-  assert.match(out.at(-1)!, /^false\tscript\.lua:\d+: attempt to call a nil value \(field 'debug'\)$/);
+});
+
+test("log.debug (a superset over the reference) shows only at debug level: -v, RUST_LOG=debug or lua=debug", () => {
+  const src = `log.debug("d") log.debug(7, "ignored") log.info("i")`;
+  const shown = (args: string[], env: Record<string, string> = {}) =>
+    lines(runLua(src, args, env).stderr).map((l) => l.replace(new RegExp(`^${STAMP} +`), ""))
+      .filter((l) => !l.startsWith("DEBUG starting assay"));
+  assert.deepEqual(shown([]), ["INFO i"], "hidden at the default info level");
+  assert.deepEqual(shown([], { RUST_LOG: "warn" }), []);
+  assert.deepEqual(shown(["-v"]), ["DEBUG d", "DEBUG 7", "INFO i"]);
+  assert.deepEqual(shown([], { RUST_LOG: "debug" }), ["DEBUG d", "DEBUG 7", "INFO i"]);
+  assert.deepEqual(shown([], { RUST_LOG: "info,lua=debug" }), ["DEBUG d", "DEBUG 7", "INFO i"]);
+  assert.deepEqual(shown([], { RUST_LOG: "debug,lua=info" }), ["INFO i"], "the lua target decides");
+  const json = runLua(src, ["-v", "--log-format", "json"]);
+  const records = lines(json.stderr).map((l) => JSON.parse(l)).filter((r) => r.target === "lua");
+  assert.deepEqual(records.map(({ time: _, ...rest }) => rest), [
+    { level: "DEBUG", target: "lua", message: "d" },
+    { level: "DEBUG", target: "lua", message: "7" },
+    { level: "INFO", target: "lua", message: "i" },
+  ]);
+  const pure = runLua(`log.debug("in pure")`, ["--sandbox=pure", "-v"]);
+  assert.equal(pure.code, 0, pure.stderr);
+  assert.match(pure.stderr, /DEBUG in pure/);
 });
 
 // ---- async: runtime log lines and the exit rule ---------------------------------------------

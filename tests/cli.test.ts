@@ -165,6 +165,28 @@ test("--help and -h list the subcommands and exit 0; each subcommand takes --hel
   }
 });
 
+/** Lua 5.4's own globals (and `arg`): everything else a full run has is a builtin of assay. */
+const LUA_GLOBALS = `_G _VERSION arg assert collectgarbage coroutine debug dofile error getmetatable io ipairs load
+  loadfile math next os package pairs pcall print rawequal rawget rawlen rawset require select setmetatable string
+  table tonumber tostring type utf8 warn xpcall`.split(/\s+/);
+
+test("--help, README and docs/sandbox.md name exactly the builtins there are, and what is not available", () => {
+  const globals = run(["exec", "-e", "for k in pairs(_G) do print(k) end"]).stdout.split("\n").filter(Boolean);
+  const builtins = [...globals.filter((g) => !LUA_GLOBALS.includes(g)), "assert"].sort();
+  const names = (text: string) => [...text.matchAll(/[a-z0-9_]+/g)].map((m) => m[0]).sort();
+  const help = run(["--help"]).stdout;
+  assert.deepEqual(names(/^Builtin globals: ([^(]*)\(/m.exec(help)![1]), builtins, help);
+  for (const form of ["<file.yaml|file.yml>", "context <query>", "modules "]) {
+    assert.match(help.split("\n").find((l) => l.includes(form)) ?? "", /not yet available in this build$/, form);
+  }
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const table = readme.split("\n## Builtins\n")[1].split("\n## ")[0];
+  const rows = table.split("\n").filter((l) => l.startsWith("| `")).map((l) => l.split("|")[1]);
+  assert.deepEqual(names(rows.join(" ")), builtins);
+  const sandbox = readFileSync(join(ROOT, "docs", "sandbox.md"), "utf8");
+  assert.deepEqual(names(/^\| builtins \| all: ([^|]*)\|/m.exec(sandbox)![1]), builtins);
+});
+
 test("no arguments: the help on stdout followed by a blank line, exit 1", () => {
   const help = run(["--help"]).stdout;
   const r = run([]);
@@ -173,14 +195,19 @@ test("no arguments: the help on stdout followed by a blank line, exit 1", () => 
   assert.ok(r.stdout.endsWith("\n\n"));
 });
 
-test("unsupported extension: exit 1 naming the quoted extension", () => {
+test("unsupported extension: exit 1 naming the quoted extension and assay exec as the way out", () => {
   const txt = run(["notes.txt"], { "notes.txt": "print(1)" });
   assert.equal(txt.code, 1);
-  assert.match(txt.stderr, /unsupported file extension "txt" \(expected \.yaml, \.yml, or \.lua\)/);
+  assert.equal(txt.stderr, 'assay: unsupported file extension "txt" (expected .yaml, .yml, or .lua; to run it as Lua anyway: assay exec notes.txt)\n');
   assert.equal(txt.stdout, "");
-  const none = run(["script"], { script: "print(1)" });
+  // An extensionless tool without an assay shebang: the suggested command does run it.
+  const none = run(["deploy"], { deploy: "print('deployed')" });
   assert.equal(none.code, 1);
-  assert.match(none.stderr, /unsupported file extension "" \(expected \.yaml, \.yml, or \.lua\)/);
+  assert.equal(none.stderr, 'assay: unsupported file extension "" (expected .yaml, .yml, or .lua; to run it as Lua anyway: assay exec deploy)\n');
+  assert.equal(run(["exec", "deploy"], { deploy: "print('deployed')" }).stdout, "deployed\n");
+  // The suggestion is a command that can be pasted: quoted for the shell, no leading dash.
+  assert.match(run(["my tool"], { "my tool": "" }).stderr, /; to run it as Lua anyway: assay exec 'my tool'\)$/m);
+  assert.match(run(["--", "-x"], { "-x": "" }).stderr, /; to run it as Lua anyway: assay exec \.\/-x\)$/m);
   const viaRun = run(["run", "x.sh"]);
   assert.equal(viaRun.code, 1);
   assert.match(viaRun.stderr, /unsupported file extension "sh"/);
@@ -310,6 +337,33 @@ test("--log-format json: one JSON object per line with time, level, target, mess
   assert.match(records[1].traceback, /^stack traceback:/);
   const eq = run(["--log-format=json", "e.lua"], { "e.lua": "error('x')" });
   assert.equal(JSON.parse(eq.stderr.trim()).message, "e.lua:1: x");
+});
+
+test("--log-format json also turns the runtime's own failures after the flags into JSON records", () => {
+  const record = (args: string[], files: Record<string, string> = {}) => {
+    const r = run(["--log-format=json", ...args], files);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stderr.split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, r.stderr);
+    const { time, ...rest } = JSON.parse(lines[0]);
+    assert.match(time, new RegExp(`^${STAMP}$`));
+    return rest;
+  };
+  const error = (message: string) => ({ level: "ERROR", target: "assay", message });
+  assert.deepEqual(record(["missing.lua"]), error("reading missing.lua: No such file or directory"));
+  assert.deepEqual(record(["exec", "gone.txt"]), error("reading gone.txt: No such file or directory"));
+  assert.deepEqual(
+    record(["notes.txt"], { "notes.txt": "" }),
+    error('unsupported file extension "txt" (expected .yaml, .yml, or .lua; to run it as Lua anyway: assay exec notes.txt)'),
+  );
+  assert.deepEqual(record(["checks.yaml"]), error("check mode: not yet available in this build"));
+  assert.deepEqual(record(["modules"]), error("modules: not yet available in this build"));
+  // Filters do not hide the reason a run ended.
+  assert.deepEqual(JSON.parse(run(["--log-format=json", "missing.lua"], {}, { RUST_LOG: "off" }).stderr).level, "ERROR");
+  // Before the flags are parsed there is no format yet: usage errors stay plain text.
+  const usage = run(["--log-format=json", "--bogus", "x.lua"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /^assay: unknown flag --bogus\nRun 'assay --help' for usage\.\n$/);
 });
 
 // ---- limits ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * source under Deno when `ASSAY_FROM_SOURCE=deno`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -53,9 +53,24 @@ export function runAssay(args: string[], options: RunOptions = {}): RunResult {
   };
 }
 
-/** A fresh temporary directory. */
+/** Directories tempDir made in this test file, removed when the file is done. */
+const created: string[] = [];
+
+function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+// Deno runs each test file in a worker of its own and fires `unload` when the file is done;
+// node:test's `after` is not enough there (Deno skips it when a file's last test is skipped).
+// Node runs each file in its own process, which fires `exit`.
+globalThis.addEventListener?.("unload", removeTempDirs);
+process.on("exit", removeTempDirs);
+
+/** A fresh temporary directory, removed with everything in it when the test file is done. */
 export function tempDir(prefix = "assay-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Writes a Lua script into a fresh temporary directory and returns its path. */

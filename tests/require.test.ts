@@ -221,6 +221,11 @@ test("a module's top level can sleep, in the built binary too", () => {
   assert.equal(ok(run(["main.lua"], { cwd: root })), "true\ttrue\n");
 });
 
+/** The miss-list line of a candidate the sandbox refuses (README, Decisions > Modules). */
+function deniedLine(path: string, profile: string): string {
+  return `\tdenied '${path}' (read access denied by sandbox profile "${profile}"; grant with --allow-read=${path})`;
+}
+
 test("restricted and pure: require reads the script's directory and the embedded stdlib only", () => {
   const outside = tree({ "secret.lua": 'return "secret"' });
   const root = tree({
@@ -240,14 +245,15 @@ test("restricted and pure: require reads the script's directory and the embedded
   for (const profile of ["restricted", "pure"]) {
     const r = run(["--sandbox", profile, "s/main.lua"], { cwd: root });
     assert.equal(r.code, 1, r.stderr);
-    const denied = (path: string) =>
-      `require: read access to "${path}" denied by sandbox profile "${profile}" (grant with --allow-read=${path})`;
-    assert.equal(
-      r.stdout,
-      `beside\tdeep\ttable\n${denied("./cwdmod.lua")}\n${denied("s/link.lua")}\n${denied("./modules/over.lua")}\n`,
-    );
-    // Uncaught, the denial carries the position of the require call.
-    assert.match(r.stderr, new RegExp(`ERROR s/main\\.lua:5: ${denied("./cwdmod.lua").replace(/[.()]/g, "\\$&")}`));
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], "beside\tdeep\ttable");
+    // Refused candidates are listed as denied (existing or not), and the search goes on.
+    for (const path of ["./cwdmod.lua", "./cwdmod/init.lua", "s/link.lua", "./modules/over.lua"]) {
+      assert.ok(lines.includes(deniedLine(path, profile)), `${path} in\n${r.stdout}`);
+    }
+    assert.match(r.stdout, /module 'assay\.over' not found:[^]*\tno embedded stdlib file: over\.lua\n/);
+    // Uncaught, the miss carries the position of the require call.
+    assert.match(r.stderr, /ERROR s\/main\.lua:5: module 'cwdmod' not found:\n/);
   }
   // --allow-read widens, and --deny-read narrows even the script's directory.
   const widened = run(["--sandbox", "restricted", `--allow-read=${root},${outside}`, "exec", "-e",
@@ -257,24 +263,63 @@ test("restricted and pure: require reads the script's directory and the embedded
   assert.equal(ok(widened), "secret\tcwd\tover\n");
   const narrowed = run(["--sandbox", "restricted", `--deny-read=${root}/s`, "s/main.lua"], { cwd: root });
   assert.equal(narrowed.code, 1);
-  assert.match(narrowed.stderr, /ERROR s\/main\.lua:1: require: read access to "s\/beside\.lua" denied by --deny-read=/);
+  assert.match(narrowed.stderr, new RegExp(`ERROR s/main\\.lua:1: module 'beside' not found:[^]*\n\tdenied 's/beside\\.lua' \\(read access denied by --deny-read=${root}/s\\)\n`));
   // In full, the policy is still asked.
   const full = run([`--deny-read=${root}/s/beside.lua`, "s/main.lua"], { cwd: root });
   assert.equal(full.code, 1);
-  assert.match(full.stderr, /ERROR s\/main\.lua:1: require: read access to "s\/beside\.lua" denied by --deny-read=/);
+  assert.match(full.stderr, /ERROR s\/main\.lua:1: module 'beside' not found:[^]*\n\tdenied 's\/beside\.lua' \(read access denied by --deny-read=/);
 });
 
-test("package.searchpath obeys the sandbox too", () => {
+test("a refused candidate is never probed: present or absent, it reads the same and is skipped", () => {
+  const root = tree({
+    "s/main.lua": [
+      "local _, present = pcall(require, 'present')",
+      "local _, absent = pcall(require, 'absent')",
+      "print(present:gsub('present', 'X') == absent:gsub('absent', 'X'))",
+      "print(present)",
+      "print(package.searchpath('present', './?.lua'))",
+      "print(type(require('assay.inspect')))",
+    ].join("\n"),
+    "present.lua": 'return "found"',
+    "modules/inspect.lua": 'return "the project copy"',
+  });
+  for (const flags of [["--sandbox", "pure"], [`--deny-read=${root}/present.lua,${root}/absent.lua,${root}/modules`]]) {
+    const lines = ok(run([...flags, "s/main.lua"], { cwd: root })).split("\n");
+    assert.equal(lines[0], "true", `${flags}: the same text whether the file exists or not`);
+    assert.ok(lines.some((l) => /^\tdenied '\.\/present\.lua' \(read access denied by /.test(l)), lines.join("\n"));
+    assert.match(lines.find((l) => l.startsWith("nil\t"))!, /^nil\tdenied '\.\/present\.lua' \(read access denied by /);
+    // ./modules/inspect.lua exists but is refused: the embedded stdlib still loads.
+    assert.equal(lines.at(-2), "table");
+  }
+});
+
+test("package.searchpath obeys the sandbox too: refused candidates are listed, not raised", () => {
   const root = tree({ "s/main.lua": "print(package.searchpath('passwd', '/nope/?;/etc/?'))" });
   const r = run(["--sandbox", "restricted", "s/main.lua"], { cwd: root });
-  assert.equal(r.code, 1);
-  assert.match(
-    r.stderr,
-    /ERROR s\/main\.lua:1: package\.searchpath: read access to "\/etc\/passwd" denied by sandbox profile "restricted" \(grant with --allow-read=\/etc\/passwd\)\n/,
-  );
+  assert.equal(ok(r), `nil\t${deniedLine("/nope/passwd", "restricted").slice(1)}\n${deniedLine("/etc/passwd", "restricted")}\n`);
   assert.equal(ok(run(["s/main.lua"], { cwd: root })), "/etc/passwd\n");
   const r2 = run(["--sandbox", "restricted", "exec", "-e", "print(package.searchpath('main', 's/?.lua'))"], { cwd: root });
   assert.equal(ok(r2), "s/main.lua\n");
+});
+
+test("a failed require's traceback shows the caller's lines, none of the loader's own", () => {
+  const root = tree({
+    "s/main.lua": "local x = 1\nlocal function load() return require('missing.mod') end\nload()\n",
+    "s/broken.lua": "x = = 1\n",
+    "s/syntax.lua": "require('broken')\n",
+  });
+  const r = run(["s/main.lua"], { cwd: root });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /ERROR s\/main\.lua:2: module 'missing\.mod' not found:/);
+  const traceback = r.stderr.slice(r.stderr.indexOf("stack traceback:"));
+  assert.doesNotMatch(traceback, /require\.lua|\[assay loader/);
+  assert.match(traceback, /\n\t\[C\]: in function 'require'\n\ts\/main\.lua:2: in /);
+  assert.match(traceback, /\n\ts\/main\.lua:3: in main chunk/);
+  // A module that fails to compile: the same, as lua5.4 shows it.
+  const syntax = run(["s/syntax.lua"], { cwd: root });
+  assert.match(syntax.stderr, /ERROR error loading module 'broken' from file 's\/broken\.lua':\n\ts\/broken\.lua:1: /);
+  assert.doesNotMatch(syntax.stderr, /require\.lua|\[assay loader/);
+  assert.match(syntax.stderr, /\t\[C\]: in function 'require'\n\ts\/syntax\.lua:1: in main chunk/);
 });
 
 test("C searchers list package.cpath but never load native code", () => {

@@ -1,20 +1,21 @@
--- `require`, `package.searchpath` and `package.searchers`, written in Lua because Lua's C
--- require calls a module's loader with lua_call, so an async builtin at a module's top level
--- could not yield. File probing, reading, the sandbox and the embedded stdlib are reached
--- through the host helpers H (loader/require.ts); the search order is README item 15.
+-- `package.searchpath`, `package.searchers` and the search and bookkeeping of `require`,
+-- written in Lua because Lua's C require calls a module's loader with lua_call, so an async
+-- builtin at a module's top level could not yield. `require` itself is a C function made by
+-- H.require (loader/require.ts) around `find` and `store` below. File probing, reading, the
+-- sandbox and the embedded stdlib are reached through the host helpers H; the search order
+-- is README item 15.
 local H, tasks = ... -- tasks: the scheduler's weak set of task threads
 local package = package
 -- Like the C require, keep the original table even if a script replaces package.loaded.
 local loaded = package.loaded
-local type, select, tostring, error, rawget, next = type, select, tostring, error, rawget, next
+local type, select, tostring, error, rawget, next, pcall = type, select, tostring, error, rawget, next, pcall
 local setmetatable, ipairs = setmetatable, ipairs
 local tremove, maxinteger = table.remove, math.maxinteger
 local co_running, co_status = coroutine.running, coroutine.status
 local sfind, ssub, sgsub, sbyte, format, concat = string.find, string.sub, string.gsub, string.byte, string.format, table.concat
 
 -- error(msg, level) as seen from raise's caller, except that a position inside this file
--- is left out: a module whose top level ends in `return require(x)` tail-calls require, and
--- the C require would name no position there either.
+-- is left out: the position to name is the user's code, never the loader's.
 local function raise(msg, level)
   error(H.where(level + 1) .. msg, 0)
 end
@@ -53,25 +54,33 @@ local function pieces(list, sep)
   end
 end
 
--- loadlib.c's searchpath. `probe(file)` answers true (use it), false (not there) or the
--- sandbox's denial message, raised at `level` as seen from searchpath's caller (so that it
--- names the line that called require or package.searchpath).
-local function searchpath(name, path, sep, rep, probe, fname, level)
-  if sep ~= "" and sfind(name, sep, 1, true) then name = plain_gsub(name, sep, rep) end
-  local candidates = pieces(plain_gsub(path, "?", name), ";")
-  for i = 1, #candidates do
-    local file = candidates[i]
-    local found = probe(file, fname)
-    if found == true then return file end
-    if found then raise(found, level + 1) end
-  end
-  return nil, "no file '" .. concat(candidates, "'\n\tno file '") .. "'"
+-- The miss-list line for a candidate `probe` did not take: false (not there), or why the
+-- sandbox refuses it. A refused file is never looked at, so the line is the same whether it
+-- exists or not, and the search goes on (to the embedded stdlib, say).
+local function miss(file, found)
+  if found then return "denied '" .. file .. "' (" .. found .. ")" end
+  return "no file '" .. file .. "'"
 end
 
-local function readable(file, fname) return H.probe(file, fname) end
--- Native modules are never loaded, so the C searchers only look (and only in `full`; the
--- other profiles do no I/O outside the script's directory).
-local function exists(file) return H.full and H.exists(file) end
+-- loadlib.c's searchpath. `probe(file)` answers true (use it), false (not there) or why the
+-- sandbox refuses it.
+local function searchpath(name, path, sep, rep, probe)
+  if sep ~= "" and sfind(name, sep, 1, true) then name = plain_gsub(name, sep, rep) end
+  local candidates = pieces(plain_gsub(path, "?", name), ";")
+  local tried = {}
+  for i = 1, #candidates do
+    local file = candidates[i]
+    local found = probe(file)
+    if found == true then return file end
+    tried[i] = miss(file, found)
+  end
+  return nil, concat(tried, "\n\t")
+end
+
+local readable = H.probe
+-- Native modules are never loaded, so the C searchers only look: in `full` through the same
+-- sandbox-first probe, elsewhere not at all (no I/O outside the script's directory there).
+local function exists(file) return H.full and H.probe(file) end
 
 function package.searchpath(...)
   local name, path, sep, rep = ...
@@ -80,10 +89,7 @@ function package.searchpath(...)
   path = checkstring(path, 2, "searchpath", n >= 2)
   sep = optstring(sep, 3, "searchpath", ".")
   rep = optstring(rep, 4, "searchpath", "/")
-  -- Not a tail call: the level of a denial counts this frame.
-  local file, err = searchpath(name, path, sep, rep, readable, "package.searchpath", 2)
-  if file then return file end
-  return nil, err
+  return searchpath(name, path, sep, rep, readable)
 end
 
 -- As loadlib.c's checkload: no position, the loader's message on its own line.
@@ -106,7 +112,7 @@ end
 -- Searcher 2: package.path, with the sandbox's read rules.
 local function searcher_lua(name)
   name = checkstring(name, 1, "searcher", name ~= nil)
-  local file, msg = searchpath(name, path_field("path"), ".", "/", readable, "require", 3)
+  local file, msg = searchpath(name, path_field("path"), ".", "/", readable)
   if not file then return msg end
   return load_module(name, file)
 end
@@ -201,10 +207,9 @@ local function searcher_dirs(name)
   for i = 1, #dirs do
     for _, candidate in ipairs({ base .. ".lua", base .. "/init.lua" }) do
       local file = join(dirs[i], candidate)
-      local found = readable(file, "require")
+      local found = readable(file)
       if found == true then return load_module(name, file) end
-      if found then raise(found, 3) end -- searcher, require, its caller
-      tried[#tried + 1] = "no file '" .. file .. "'"
+      tried[#tried + 1] = miss(file, found)
     end
   end
   if #tried > 0 then return concat(tried, "\n\t") end
@@ -288,48 +293,57 @@ local Loading = {
   end,
 }
 
-local function require(...)
-  local name = checkstring((...), 1, "require", select("#", ...) > 0)
+-- What to do with a name, for require (a C function in loader/require.ts, so that its errors
+-- come from a C frame and the traceback shows none of this file's, as in lua5.4):
+--   "loaded", value               the module is there (cached, or another task loaded it);
+--   "load", entry, loader, data   call loader(name, data), then store(); close entry after;
+--   "fail", message, positioned   raise message, after the caller's position if positioned.
+-- loadlib.c's findloader is inline; a searcher's error is raised as it is.
+local function find(name)
   local value = loaded[name]
-  if value then return value end
+  if value then return "loaded", value end
   local me = co_running()
   while loading[name] do
     local owner = loading[name]
-    if on_our_stack(owner.co, me) then raise("require cycle: " .. cycle_chain(name, me), 2) end
+    if on_our_stack(owner.co, me) then return "fail", "require cycle: " .. cycle_chain(name, me), true end
     if co_status(owner.co) == "dead" or not owner.task or co_status(owner.task) == "dead" then
       -- Its loader failed in a coroutine nobody closed, or its task is gone: the load is over.
       forget_dead()
       if loading[name] == owner then loading[name] = nil end
     elseif owner.task == task_of(me) then
       -- Our own task suspended that load with a plain coroutine.yield: waiting would hang.
-      raise(format("require: module '%s' is still loading in a suspended coroutine", name), 2)
+      return "fail", format("require: module '%s' is still loading in a suspended coroutine", name), true
     else
       -- Another task is running this module's top level: wait for it, then use its result.
       H.wait(name)
       value = loaded[name]
-      if value then return value end
+      if value then return "loaded", value end
     end
   end
-  -- loadlib.c's findloader, inline so that a searcher's error levels name require's caller.
   local list = package.searchers
-  if type(list) ~= "table" then raise("'package.searchers' must be a table", 2) end
-  local msg, loader, data = {}, nil, nil
+  if type(list) ~= "table" then return "fail", "'package.searchers' must be a table", true end
+  local msg = {}
   for i = 1, maxinteger do
     local searcher = rawget(list, i)
-    if searcher == nil then raise(format("module '%s' not found:%s", name, concat(msg)), 2) end
-    loader, data = searcher(name)
-    if type(loader) == "function" then break end
+    if searcher == nil then return "fail", format("module '%s' not found:%s", name, concat(msg)), true end
+    local ok, loader, data = pcall(searcher, name)
+    if not ok then return "fail", loader, false end
+    if type(loader) == "function" then
+      local entry = setmetatable({ name = name, co = me, task = task_of(me) }, Loading)
+      loading[name] = entry
+      active[#active + 1] = entry
+      return "load", entry, loader, data
+    end
     local t = type(loader)
     if t == "string" or t == "number" then msg[#msg + 1] = "\n\t" .. loader end
   end
-  local entry = setmetatable({ name = name, co = me, task = task_of(me) }, Loading)
-  loading[name] = entry
-  active[#active + 1] = entry
-  local _ <close> = entry
-  local result = loader(name, data)
-  if result ~= nil then loaded[name] = result end
-  if loaded[name] == nil then loaded[name] = true end
-  return loaded[name], data
 end
 
-_G.require = require
+-- What require returns once the loader has: as loadlib.c's ll_require stores it.
+local function store(name, result)
+  if result ~= nil then loaded[name] = result end
+  if loaded[name] == nil then loaded[name] = true end
+  return loaded[name]
+end
+
+_G.require = H.require(find, store)

@@ -68,6 +68,17 @@ export function installCoroutine(ctx: BuiltinContext): void {
     r === 2 && m._lua_status(co) === LUA_YIELD && api.type(L, -2) === LUA_TLIGHTUSERDATA &&
     api.topointer(L, -2) === scheduler.sentinel;
 
+  /**
+   * Where the scheduler yield cannot be passed on (the resume runs inside a sort comparator,
+   * a metamethod...), the operation it carries would never be delivered: drop it, and raise
+   * what the yield would have raised.
+   */
+  const cannotForward = (L: number): void => {
+    if (api.isyieldable(L)) return;
+    scheduler.abandon(Number(api.tointeger(L, -1)));
+    api.raise(L, new LuaError("attempt to yield across a C-call boundary", 0));
+  };
+
   // resume(co, ...): stack [co, args...]. To pass a scheduler yield outwards the coroutine
   // leaves the stack for a registry reference (the scheduler may clear the stack of a
   // suspended task), and the continuation resumes it with whatever the task was resumed with.
@@ -85,6 +96,7 @@ export function installCoroutine(ctx: BuiltinContext): void {
       return 2;
     }
     if (isSchedulerYield(L, api.tothread(L, 1), r)) {
+      cannotForward(L);
       api.pushvalue(L, 1);
       const ref = api.ref(L);
       api.remove(L, 1);
@@ -117,7 +129,10 @@ export function installCoroutine(ctx: BuiltinContext): void {
       }
       return m._lua_error(L);
     }
-    if (isSchedulerYield(L, co, r)) return api.yieldk(L, 2, 0, wrapK);
+    if (isSchedulerYield(L, co, r)) {
+      cannotForward(L);
+      return api.yieldk(L, 2, 0, wrapK);
+    }
     return r;
   };
   const auxwrap = raw((L) => finishWrap(L, auxresume(L, api.tothread(L, upvalueIndex(1)), api.gettop(L))));

@@ -76,13 +76,21 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
       return pushExecResult(api, L, r.status, r.signal);
     }
     // Wait without blocking other tasks; like system(3), SIGINT goes to the child only.
-    const done = trackChild();
-    const result = new Promise<(L: number) => number>((resolve) => {
-      const child = spawn("/bin/sh", ["-c", command], { stdio: "inherit", env: shellEnv() });
-      child.once("error", (err) => resolve((L) => errno.pushFileResult(L, err, null)));
-      child.once("exit", (code, signal) => resolve((L) => pushExecResult(api, L, code, signal)));
-    }).finally(() => done(false));
-    return scheduler.suspend(L, result);
+    // Cancelling the task (a timeout, closing the VM) kills the child.
+    return scheduler.suspend(L, (abort) => {
+      const done = trackChild();
+      return new Promise<(L: number) => number>((resolve, reject) => {
+        const child = spawn("/bin/sh", ["-c", command], { stdio: "inherit", env: shellEnv() });
+        const kill = () => child.kill("SIGKILL");
+        abort.addEventListener("abort", kill, { once: true });
+        child.once("error", (err) => resolve((L) => errno.pushFileResult(L, err, null)));
+        child.once("exit", (code, signal) => {
+          abort.removeEventListener("abort", kill);
+          if (abort.aborted) reject(abort.reason);
+          else resolve((L) => pushExecResult(api, L, code, signal));
+        });
+      }).finally(() => done(false));
+    });
   };
 
   const exit = (L: number): number => {

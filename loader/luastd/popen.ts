@@ -24,6 +24,7 @@ import { callOriginal, checkCString, optCString } from "./cfn.ts";
 import type { Errno } from "./errno.ts";
 import { pushExecResult } from "./os.ts";
 import { trackChild } from "./signals.ts";
+import { hostOwned } from "../sandbox/backstop.ts";
 
 interface Popen {
   mode: "r" | "w";
@@ -138,7 +139,8 @@ export function installPopen(ctx: BuiltinContext, errno: Errno, openRef: number)
     api.settop(L, 0);
     api.pushstring(L, path);
     api.pushstring(L, mode);
-    const n = callOriginal(api, L, openRef, 2);
+    // The runtime's own temp file: the syscall backstop must not judge it as the script's open.
+    const n = hostOwned(() => callOriginal(api, L, openRef, 2));
     if (mode === "r") unlinkSync(path);
     const handle = api.m._lua_touserdata(L, -n);
     if (n !== 1 || !handle) {

@@ -1,15 +1,15 @@
 /** The sandbox policy on its own: profiles, flags, symlinks, commands, denial messages. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalPath, commandWord, Policy } from "./policy.ts";
 import { LuaError } from "../lua-api.ts";
+import { tempDir } from "../../tests/helpers.ts";
 
 /** A scratch tree: allowed/{file, inner/, link-out -> outside, dangling -> outside/new}, outside/secret. */
 function tree() {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "assay-policy-")));
+  const root = realpathSync(tempDir("assay-policy-"));
   const allowed = join(root, "allowed");
   const outside = join(root, "outside");
   mkdirSync(join(allowed, "inner"), { recursive: true });
@@ -241,4 +241,36 @@ test("flagGrants says which capabilities a flag added beyond the profile", () =>
   assert.ok(new Policy({ profile: "restricted", allow: { read: ["/tmp"] } }).flagGrants("read"));
   assert.ok(new Policy({ profile: "restricted" }).hasAny("net"));
   assert.ok(!new Policy({ profile: "restricted" }).hasAny("read"));
+});
+
+test("unrestricted: every target granted and no deny list, so callers may skip asking", () => {
+  const full = new Policy({ profile: "full" });
+  assert.ok(full.unrestricted("read") && full.unrestricted("write") && full.unrestricted("run"));
+  const denied = new Policy({ profile: "full", deny: { read: ["/srv"] } });
+  assert.ok(!denied.unrestricted("read"), "a deny list can refuse");
+  assert.ok(denied.unrestricted("write"));
+  const restricted = new Policy({ profile: "restricted", allow: { read: ["/srv"], write: true } });
+  assert.ok(!restricted.unrestricted("read"), "a list of grants can refuse");
+  assert.ok(restricted.unrestricted("write"), "--allow-write without a list grants everything");
+  assert.ok(!restricted.unrestricted("run"));
+});
+
+test("refusal gives the parts of a denial: what, by whom, and the flag that grants it", () => {
+  const p = new Policy({ profile: "restricted", deny: { read: ["/srv"] } });
+  assert.deepEqual(p.refusal("read", "/etc/passwd"), {
+    what: "read",
+    by: 'sandbox profile "restricted"',
+    byProfile: true,
+    grant: "--allow-read=/etc/passwd",
+  });
+  assert.deepEqual(p.refusal("read", "/srv/x"), { what: "read", by: "--deny-read=/srv", byProfile: false });
+  assert.deepEqual(p.refusal("run", "ls | wc"), {
+    what: "run",
+    by: 'sandbox profile "restricted"',
+    byProfile: true,
+    grant: "--allow-run=ls,sh",
+  });
+  assert.equal(p.refusal("net", "example.com:443"), null);
+  // denial() words the same parts.
+  assert.equal(p.denial("read", "/srv/x"), 'read access to "/srv/x" denied by --deny-read=/srv');
 });

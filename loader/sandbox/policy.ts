@@ -4,10 +4,15 @@
  * after resolving symlinks, and a write target that does not exist yet is judged by its
  * nearest existing parent.
  */
-import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { delimiter, join, sep } from "node:path";
 import { LuaError } from "../lua-api.ts";
-import type { Capability } from "../plugin.ts";
+import { canonicalPath } from "./paths.ts";
+
+export { canonicalPath };
+
+/** What a builtin may touch outside the VM; `--allow-*`/`--deny-*` flags use the same names. */
+export type Capability = "net" | "listen" | "read" | "write" | "env" | "run" | "timer";
 
 export type ProfileName = "full" | "restricted" | "pure";
 export const PROFILES: ProfileName[] = ["full", "restricted", "pure"];
@@ -35,55 +40,6 @@ export interface PolicyOptions {
  * backquote, plus newline, which separates commands exactly like `;`.
  */
 const SHELL_META = /[;|&$<>`\n]/;
-const MAX_SYMLINK_HOPS = 40;
-
-/**
- * The path the kernel would reach, with every symlink resolved, component by component (so
- * `link/..` means the parent of the link's target, as for open(2)). Components that do not
- * exist yet are appended as they are, so a new file is judged by its nearest existing parent;
- * a dangling symlink is followed to where it points.
- */
-export function canonicalPath(path: string): string {
-  // Plain concatenation: join() would fold `link/..` as text before the links are followed.
-  const pending = resolveParts(isAbsolute(path) ? path : process.cwd() + sep + path);
-  let current: string = sep;
-  let missing = false;
-  let hops = 0;
-  while (pending.length) {
-    const part = pending.shift()!;
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      current = dirname(current);
-      continue;
-    }
-    const next = join(current, part);
-    if (missing) {
-      current = next;
-      continue;
-    }
-    let link: string | null = null;
-    try {
-      if (lstatSync(next).isSymbolicLink()) link = readlinkSync(next);
-    } catch {
-      missing = true;
-      current = next;
-      continue;
-    }
-    if (link === null) {
-      current = next;
-      continue;
-    }
-    // A loop has no canonical form; the path then stays as the kernel would refuse it.
-    if (++hops > MAX_SYMLINK_HOPS) return resolve(path);
-    if (isAbsolute(link)) current = sep;
-    pending.unshift(...resolveParts(link));
-  }
-  return current;
-}
-
-function resolveParts(path: string): string[] {
-  return path.split(sep);
-}
 
 function within(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -219,27 +175,50 @@ export class Policy {
     if (why !== null) throw new LuaError(`${fn}: ${why}`);
   }
 
+  /**
+   * Whether `cap` is granted for every target with no deny list: then no target can be
+   * refused, and callers skip the per-target work of asking (resolving paths, for one).
+   */
+  unrestricted(cap: Capability | "env-write"): boolean {
+    const deny = this.deny[cap];
+    return this.allow[cap] === true && (deny === undefined || (deny !== true && deny.length === 0));
+  }
+
   /** Why `target` is refused (the message after `<fn>: `), or null when it is allowed. */
   denial(cap: Capability | "env-write", target: string): string | null {
+    const why = this.refusal(cap, target);
+    if (why === null) return null;
+    const grant = why.grant === undefined ? "" : ` (grant with ${why.grant})`;
+    return `${why.what} access to ${JSON.stringify(target)} denied by ${why.by}${grant}`;
+  }
+
+  /** The parts of a denial, for callers that word it their own way (require's miss list). */
+  refusal(cap: Capability | "env-write", target: string): Refusal | null {
     const flag = cap === "env-write" ? "env" : cap;
     const what = cap === "env-write" ? "env write" : cap;
     const denied = cap === "run" ? deniedCommand(this.deny.run, target) : granted(this.deny[cap], cap, target);
-    if (denied !== null) {
-      return `${what} access to ${JSON.stringify(target)} denied by --deny-${flag}${denied === "*" ? "" : "=" + denied}`;
-    }
+    if (denied !== null) return { what, by: `--deny-${flag}${denied === "*" ? "" : "=" + denied}`, byProfile: false };
+    const byProfile = { what, by: `sandbox profile "${this.profile}"`, byProfile: true };
     const entry = granted(this.allow[cap], cap, target);
-    if (cap !== "run") {
-      if (entry !== null) return null;
-      return `${what} access to ${JSON.stringify(target)} denied by sandbox profile "${this.profile}" ` +
-        `(grant with --allow-${flag}=${target})`;
-    }
+    if (cap !== "run") return entry !== null ? null : { ...byProfile, grant: `--allow-${flag}=${target}` };
     // A command line with shell metacharacters runs more than its first word: it needs `sh` too.
     const needsShell = entry !== "*" && SHELL_META.test(target) && granted(this.allow.run, "run", "sh") === null;
     if (entry !== null && !needsShell) return null;
     const missing = [...(entry === null ? [commandWord(target)] : []), ...(needsShell ? ["sh"] : [])];
-    return `${what} access to ${JSON.stringify(target)} denied by sandbox profile "${this.profile}" ` +
-      `(grant with --allow-run=${missing.join(",")})`;
+    return { ...byProfile, grant: `--allow-run=${missing.join(",")}` };
   }
+}
+
+/** Why a policy refuses a target. */
+export interface Refusal {
+  /** The access refused: `read`, `env write`, ... */
+  what: string;
+  /** What refused it: `sandbox profile "restricted"` or `--deny-read=/srv`. */
+  by: string;
+  /** Whether the profile refused (a flag can grant it) rather than a `--deny-*` flag. */
+  byProfile: boolean;
+  /** The flag that would grant it, when the profile refused: `--allow-read=/etc/passwd`. */
+  grant?: string;
 }
 
 function merge(base: Grant | undefined, extra: Grant): Grant {

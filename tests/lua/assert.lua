@@ -197,3 +197,5 @@ do
   local ok, err = pcall(function() assert.eq(1, 2) end)
   check(not ok and err:match('^.-assert%.lua:%d+: assert%.eq failed: "1" != "2"$'), "position: " .. tostring(err))
 end
+
+print("ok: assert.lua")

@@ -212,3 +212,5 @@ fails_with("async.spawn_interval: first argument must be a number", async.spawn_
 fails_with("async.spawn_interval: first argument must be a number", async.spawn_interval, nil, print)
 fails_with("async.spawn_interval: second argument must be a function", async.spawn_interval, 1)
 fails_with("async.spawn_interval: second argument must be a function", async.spawn_interval, 1, "f")
+
+print("ok: async.lua")

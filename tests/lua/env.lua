@@ -80,3 +80,5 @@ end
 
 -- no functions beyond the three (CHANGELOG mismatch in the reference)
 assert(env.unset == nil and env.home == nil and env.cwd == nil)
+
+print("ok: env.lua")

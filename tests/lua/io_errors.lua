@@ -72,3 +72,5 @@ assert(not ok and err:match("^[^:]*io_errors%.lua:%d+: attempt to use a closed f
 raises("bad argument #1 to 'remove' (string expected, got no value)", function() os.remove() end)
 raises("bad argument #2 to 'rename' (string expected, got nil)", function() os.rename("a", nil) end)
 assert(os.remove(file))
+
+print("ok: io_errors.lua")

@@ -60,3 +60,5 @@ assert(not ok and err:match("^[^:]*io_popen%.lua:%d+: bad argument #2 to 'popen'
 ok, err = pcall(function() io.popen() end)
 assert(not ok and err:match("bad argument #1 to 'popen' %(string expected, got no value%)$"), err)
 assert(os.remove(out))
+
+print("ok: io_popen.lua")

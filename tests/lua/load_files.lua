@@ -46,3 +46,5 @@ local co = coroutine.wrap(function() return dofile(path) end)
 assert(co() == "slept")
 ok, a = pcall(dofile, path)
 assert(ok and a == "slept")
+
+print("ok: load_files.lua")

@@ -34,8 +34,10 @@ assert(name:match("^/tmp/lua_[%w][%w][%w][%w][%w][%w]$"), name)
 f = assert(io.open(name, "r"), "the file exists")
 same({ "" }, f:read("a"))
 f:close()
-assert(os.tmpname() ~= name)
+local other = os.tmpname()
+assert(other ~= name)
 assert(os.remove(name))
+assert(os.remove(other))
 
 -- os.clock is CPU time: busy work advances it, sleeping barely does
 local c0 = os.clock()
@@ -74,3 +76,5 @@ local arch = os.arch()
 assert(arch == "x86_64" or arch == "aarch64" or arch == "arm" or arch == "x86", arch)
 local platform = os.platform()
 assert(platform == "linux" or platform == "macos" or platform == "windows", platform)
+
+print("ok: os_functions.lua")

@@ -23,8 +23,8 @@ local function write(path, text)
   f:close()
 end
 
--- require is Lua, installed over the C one; searchers are a real table.
-assert(type(require) == "function")
+-- require is a C function (around the Lua search), as in lua5.4; searchers are a real table.
+assert(type(require) == "function" and debug.getinfo(require, "S").what == "C")
 assert(type(package.searchers) == "table" and #package.searchers == 6, "six searchers")
 for i = 1, 6 do assert(type(package.searchers[i]) == "function") end
 
@@ -93,6 +93,11 @@ has(miss, "\n\tno file './modules/no_such_module.lua'\n\tno file './modules/no_s
 assert(miss:sub(-#"\n\tno embedded stdlib file: no_such_module.lua") == "\n\tno embedded stdlib file: no_such_module.lua", miss)
 has(fails(require, "assay.a.b.c"), "\n\tno embedded stdlib file: a/b/c.lua")
 
+-- A failure's traceback names no frame of the loader's own (loader/lua/require.lua).
+local _, tb = xpcall(require, debug.traceback, "no.such.mod")
+assert(not tb:find("[assay loader/", 1, true), tb)
+has(tb, "\n\t[C]: in function 'require'\n\t[C]: in function 'xpcall'")
+
 -- Names that try to leave a directory are rejected by the assay searchers.
 for _, bad in ipairs({ "../x", "a/../../x", "/etc/passwd", "assay.../x", "assay./etc/x", "assay.", "x/.." }) do
   has(fails(require, bad), "rejected module name '" .. bad .. "': absolute, empty or with a '..' component")
@@ -104,7 +109,8 @@ assert(cyc == lib .. "/cyc_b.lua:1: require cycle: cyc_a -> cyc_b -> cyc_a", cyc
 assert(package.loaded.cyc_a == nil and package.loaded.cyc_b == nil)
 assert(fails(require, "cyc_a") == cyc, "the same error again, not a stale wait")
 assert(fails(require, "selfreq") == lib .. "/selfreq.lua:2: require cycle: selfreq -> selfreq")
-assert(fails(require, "tailreq") == "require cycle: tailreq -> tailreq")
+-- require is a C function, as in lua5.4, so a tail call to it still names the caller's line.
+assert(fails(require, "tailreq") == lib .. "/tailreq.lua:2: require cycle: tailreq -> tailreq")
 has(fails(require, "cyc_co"), "require cycle: cyc_co -> cyc_co")
 
 -- package.preload, and searchers users add.
@@ -210,3 +216,5 @@ package.loaded["assay.inspect"] = nil
 local inspect, where = require("assay.inspect")
 assert(type(inspect) == "table" and where == ":embedded:assay/inspect.lua", where)
 assert(debug.getinfo(inspect.inspect, "S").source == "@assay/inspect.lua")
+
+print("ok: require.lua")

@@ -136,3 +136,5 @@ for i = 1, 20000 do big[i] = { id = i, name = "item" .. i, tags = { "a", "b" } }
 local started = os.clock()
 local text = inspect(big)
 assert(#text > 20000 * 30 and os.clock() - started < 5)
+
+print("ok: require_inspect.lua")

@@ -58,3 +58,5 @@ local inner = coroutine.wrap(function()
   coroutine.yield(outer())
 end)
 assert(inner() == "from outer")
+
+print("ok: scheduler.lua")

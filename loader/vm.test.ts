@@ -1,0 +1,146 @@
+/**
+ * VM lifecycle, cancellation and the heap limit: VMs created concurrently keep their own
+ * memory and files; closing a VM aborts what its tasks wait for; a VM can be stopped from
+ * outside (waiting tasks at once, Lua code at its next hook check, child processes killed);
+ * the heap limit counts Lua's bytes with Lua's emergency collection before it fails.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import "../builtins/index.ts";
+import { testVm } from "./test-vm.ts";
+import { LUA_OK } from "./lua-api.ts";
+import type { Vm } from "./vm.ts";
+import type { TaskOutcome } from "./scheduler.ts";
+import { errorText } from "./error-text.ts";
+import { tempDir } from "../tests/helpers.ts";
+
+/** Runs `source` as the main task; resolves with the outcome and the error text if it failed. */
+async function main(vm: Vm, source: string): Promise<TaskOutcome & { error?: string }> {
+  const { api, L, scheduler } = vm;
+  assert.equal(api.load(L, new TextEncoder().encode(source), "@t.lua", "t"), LUA_OK, api.tostring(L, -1) ?? "");
+  const task = scheduler.spawn(L, 0, "main");
+  const outcome = await scheduler.run(task);
+  return outcome.ok || outcome.cancelled ? outcome : { ...outcome, error: errorText(api, task.thread, -1) };
+}
+
+const scratch = tempDir("assay-vm-test-");
+
+test("8 VMs created and run concurrently each see only their own memory and files", async () => {
+  const vms = await Promise.all(Array.from({ length: 8 }, () => testVm()));
+  const outcomes = await Promise.all(vms.map((vm, i) => {
+    const path = join(scratch, `vm-${i}.txt`);
+    return main(vm, `
+      local path = ${JSON.stringify(path)}
+      for round = 1, 5 do
+        local f = assert(io.open(path, "w"))
+        f:write(("vm ${i} round %d\\n"):format(round):rep(100))
+        f:close()
+        sleep(0) -- let the other VMs run in between
+        local text = assert(io.open(path, "r")):read("a")
+        assert(text == ("vm ${i} round %d\\n"):format(round):rep(100), "vm ${i} read back something else")
+      end
+      marker = ${i}
+    `);
+  }));
+  outcomes.forEach((o, i) => assert.ok(o.ok, `vm ${i}: ${o.error}`));
+  vms.forEach((vm, i) => {
+    vm.api.getglobal(vm.L, "marker");
+    assert.equal(Number(vm.api.tointeger(vm.L, -1)), i);
+    assert.match(readFileSync(join(scratch, `vm-${i}.txt`), "utf8"), new RegExp(`^vm ${i} round 5\\n`));
+    vm.close();
+  });
+});
+
+test("closing a VM aborts the sleep its task waits for and ends its run", async () => {
+  const vm = await testVm();
+  const started = performance.now();
+  const run = main(vm, `sleep(30) error("not reached")`);
+  setTimeout(() => vm.close(), 20);
+  const outcome = await run;
+  assert.equal(outcome.cancelled, true);
+  assert.ok(performance.now() - started < 5000, "the run ended long before the sleep would have");
+  assert.equal(vm.isClosed, true);
+  vm.close(); // idempotent
+});
+
+test("stopping a VM ends a waiting task at once and runs its pending <close> handlers", async () => {
+  const vm = await testVm();
+  const run = main(vm, `
+    local guard <close> = setmetatable({}, { __close = function() closed = true end })
+    sleep(30)
+  `);
+  setTimeout(() => vm.stop(), 20);
+  assert.equal((await run).cancelled, true);
+  vm.api.getglobal(vm.L, "closed");
+  assert.equal(vm.api.toboolean(vm.L, -1), true);
+  vm.close();
+});
+
+test("stopping a VM kills the child process its task waits for", async () => {
+  const vm = await testVm();
+  const pidFile = join(scratch, "child.pid");
+  const run = main(vm, `os.execute("echo $$ > ${pidFile}; exec sleep 30")`);
+  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  assert.ok(pid > 0);
+  vm.stop();
+  assert.equal((await run).cancelled, true);
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+  }
+  assert.equal(alive, false, "the child is gone");
+  vm.close();
+});
+
+test("Lua code that never yields is stopped by the instruction hook, and pcall cannot catch it", async () => {
+  const vm = await testVm();
+  vm.hook.setDeadline(Date.now() + 50, () => vm.stop());
+  const outcome = await main(vm, `
+    while true do pcall(function() while true do end end) end
+  `);
+  assert.equal(outcome.cancelled, true);
+  vm.close();
+});
+
+test("the heap limit: a caught out-of-memory, then one collection, and 20 MiB fit again", async () => {
+  const vm = await testVm();
+  const outcome = await main(vm, `
+    local t = {}
+    local ok, err = pcall(function() for i = 1, 1e8 do t[#t + 1] = ("x"):rep(1000) .. i end end)
+    assert(not ok and err == "not enough memory", tostring(err))
+    t = nil
+    collectgarbage()
+    local s = ("y"):rep(20 * 1024 * 1024)
+    assert(#s == 20 * 1024 * 1024)
+  `);
+  assert.ok(outcome.ok, outcome.error);
+  vm.close();
+});
+
+test("--memory-limit=1M holds live data to about 1 MiB; JS charges count against the same budget", async () => {
+  const vm = await testVm({ memoryLimit: 1024 * 1024 });
+  const outcome = await main(vm, `
+    local t = {}
+    local ok, err = pcall(function() for i = 1, 1e6 do t[#t + 1] = ("x"):rep(100) .. i end end)
+    assert(not ok and err == "not enough memory", tostring(err))
+    used = collectgarbage("count") * 1024
+  `);
+  assert.ok(outcome.ok, outcome.error);
+  vm.api.getglobal(vm.L, "used");
+  const used = vm.api.tonumber(vm.L, -1);
+  assert.ok(used > 900_000 && used < 1_500_000, `live bytes ${used}`);
+  const { heap } = vm.ctx;
+  assert.equal(heap.charge(10 * 1024 * 1024), false, "a buffer past the limit is refused");
+  assert.equal(heap.charge(1), true);
+  heap.release(1);
+  vm.close();
+});

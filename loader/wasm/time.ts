@@ -1,0 +1,217 @@
+/**
+ * The calendar half of the wasm libc, which the build leaves to its host: broken-down time in
+ * UTC and in the local zone (`_gmtime_js`, `_localtime_js`), its inverse (`_mktime_js`), the
+ * zone's description (`_tzset_js`) and `strftime`. The local zone is the JS runtime's (`TZ`).
+ * `strftime` follows the C/POSIX locale as glibc prints it, so `os.date` matches `lua5.4`;
+ * `%Z` and `%z` are added by `wrapStrftime` (host-syscalls.ts), which reads the zone data.
+ *
+ * @example
+ * ```ts
+ * const imports = timeImports(memory, (s) => allocString(s));
+ * ```
+ */
+import type { WasmMemory } from "../host-syscalls.ts";
+
+/** Offsets in musl's `struct tm` (wasm32). */
+const SEC = 0, MIN = 4, HOUR = 8, MDAY = 12, MON = 16, YEAR = 20, WDAY = 24, YDAY = 28, ISDST = 32, GMTOFF = 36;
+
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+  "October", "November", "December"];
+/** Days before each month in a common year. */
+const MONTH_START = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function isLeap(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+function dayOfYear(year: number, month: number, day: number): number {
+  return MONTH_START[month] + day - 1 + (month > 1 && isLeap(year) ? 1 : 0);
+}
+
+/** Seconds (a C `time_t`, BigInt) as a Date, or an invalid Date when out of range. */
+function dateOf(t: bigint): Date {
+  const n = Number(t);
+  return new Date(Number.isSafeInteger(n) ? n * 1000 : NaN);
+}
+
+/** The offsets (minutes west, JS sign) in January and July of a year. */
+function zoneOffsets(year: number): { winter: number; summer: number } {
+  return { winter: new Date(year, 0, 1).getTimezoneOffset(), summer: new Date(year, 6, 1).getTimezoneOffset() };
+}
+
+interface Tm {
+  sec: number;
+  min: number;
+  hour: number;
+  mday: number;
+  mon: number;
+  year: number;
+  wday: number;
+  yday: number;
+  gmtoff: number;
+}
+
+const pad = (n: number, width: number, fill = "0") => String(n).padStart(width, fill);
+
+/** ISO 8601 week-based year and week number of a broken-down time. */
+function isoWeek(tm: Tm): { year: number; week: number } {
+  const year = tm.year + 1900;
+  const weekday = (tm.wday + 6) % 7; // Monday = 0
+  const week = Math.floor((tm.yday - weekday + 10) / 7);
+  if (week < 1) {
+    const prev = year - 1;
+    const prevDays = isLeap(prev) ? 366 : 365;
+    return { year: prev, week: Math.floor((tm.yday + prevDays - weekday + 10) / 7) };
+  }
+  const days = isLeap(year) ? 366 : 365;
+  if (week === 53 && tm.yday - weekday + 3 >= days) return { year: year + 1, week: 1 };
+  return { year, week };
+}
+
+/** One conversion of the C locale (`c` is the letter after `%`, modifiers E/O dropped). */
+function convert(c: string, tm: Tm): string | null {
+  const year = tm.year + 1900;
+  const hour12 = tm.hour % 12 === 0 ? 12 : tm.hour % 12;
+  switch (c) {
+    case "a": return DAYS[tm.wday]?.slice(0, 3) ?? "?";
+    case "A": return DAYS[tm.wday] ?? "?";
+    case "b": case "h": return MONTHS[tm.mon]?.slice(0, 3) ?? "?";
+    case "B": return MONTHS[tm.mon] ?? "?";
+    case "c": return format("%a %b %e %H:%M:%S %Y", tm);
+    case "C": return pad(Math.floor(year / 100), 2);
+    case "d": return pad(tm.mday, 2);
+    case "D": return format("%m/%d/%y", tm);
+    case "e": return pad(tm.mday, 2, " ");
+    case "F": return format("%Y-%m-%d", tm);
+    case "g": return pad(isoWeek(tm).year % 100, 2);
+    case "G": return String(isoWeek(tm).year);
+    case "H": return pad(tm.hour, 2);
+    case "I": return pad(hour12, 2);
+    case "j": return pad(tm.yday + 1, 3);
+    case "m": return pad(tm.mon + 1, 2);
+    case "M": return pad(tm.min, 2);
+    case "n": return "\n";
+    case "p": return tm.hour < 12 ? "AM" : "PM";
+    case "r": return format("%I:%M:%S %p", tm);
+    case "R": return format("%H:%M", tm);
+    case "s": return String(Math.floor(Date.UTC(year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec) / 1000) - tm.gmtoff);
+    case "S": return pad(tm.sec, 2);
+    case "t": return "\t";
+    case "T": return format("%H:%M:%S", tm);
+    case "u": return String(tm.wday === 0 ? 7 : tm.wday);
+    case "U": return pad(Math.floor((tm.yday + 7 - tm.wday) / 7), 2);
+    case "V": return pad(isoWeek(tm).week, 2);
+    case "w": return String(tm.wday);
+    case "W": return pad(Math.floor((tm.yday + 7 - ((tm.wday + 6) % 7)) / 7), 2);
+    case "x": return format("%m/%d/%y", tm);
+    case "X": return format("%H:%M:%S", tm);
+    case "y": return pad(((year % 100) + 100) % 100, 2);
+    case "Y": return String(year);
+    case "%": return "%";
+    default: return null;
+  }
+}
+
+/** `strftime` over a JS format string in the C locale (no %Z/%z, see the file comment). */
+export function format(fmt: string, tm: Tm): string {
+  let out = "";
+  for (let i = 0; i < fmt.length; i++) {
+    if (fmt[i] !== "%" || i + 1 >= fmt.length) {
+      out += fmt[i];
+      continue;
+    }
+    let c = fmt[++i];
+    if ((c === "E" || c === "O") && i + 1 < fmt.length) c = fmt[++i];
+    out += convert(c, tm) ?? "%" + c;
+  }
+  return out;
+}
+
+/** Builds the calendar imports over the instance's memory; `newString` mallocs a C string. */
+export function timeImports(memory: WasmMemory, newString: (s: string) => number) {
+  const view = () => memory.view();
+  const put = (tm: number, at: number, v: number) => view().setInt32(tm + at, v, true);
+  const get = (tm: number, at: number) => view().getInt32(tm + at, true);
+  const readTm = (p: number): Tm => ({
+    sec: get(p, SEC), min: get(p, MIN), hour: get(p, HOUR), mday: get(p, MDAY), mon: get(p, MON),
+    year: get(p, YEAR), wday: get(p, WDAY), yday: get(p, YDAY), gmtoff: get(p, GMTOFF),
+  });
+
+  return {
+    _gmtime_js(t: bigint, tm: number): void {
+      const d = dateOf(t);
+      put(tm, SEC, d.getUTCSeconds());
+      put(tm, MIN, d.getUTCMinutes());
+      put(tm, HOUR, d.getUTCHours());
+      put(tm, MDAY, d.getUTCDate());
+      put(tm, MON, d.getUTCMonth());
+      put(tm, YEAR, d.getUTCFullYear() - 1900);
+      put(tm, WDAY, d.getUTCDay());
+      put(tm, YDAY, dayOfYear(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+    },
+    _localtime_js(t: bigint, tm: number): void {
+      const d = dateOf(t);
+      const year = d.getFullYear();
+      put(tm, SEC, d.getSeconds());
+      put(tm, MIN, d.getMinutes());
+      put(tm, HOUR, d.getHours());
+      put(tm, MDAY, d.getDate());
+      put(tm, MON, d.getMonth());
+      put(tm, YEAR, year - 1900);
+      put(tm, WDAY, d.getDay());
+      put(tm, YDAY, dayOfYear(year, d.getMonth(), d.getDate()));
+      const offset = d.getTimezoneOffset();
+      put(tm, GMTOFF, -60 * offset);
+      const { winter, summer } = zoneOffsets(year);
+      put(tm, ISDST, winter !== summer && offset === Math.min(winter, summer) ? 1 : 0);
+    },
+    _mktime_js(tm: number): bigint {
+      const d = new Date(get(tm, YEAR) + 1900, get(tm, MON), get(tm, MDAY), get(tm, HOUR), get(tm, MIN), get(tm, SEC), 0);
+      const isdst = get(tm, ISDST);
+      const offset = d.getTimezoneOffset();
+      const { winter, summer } = zoneOffsets(d.getFullYear());
+      const dstOffset = Math.min(winter, summer);
+      if (isdst < 0) {
+        put(tm, ISDST, winter !== summer && offset === dstOffset ? 1 : 0);
+      } else if ((isdst > 0) !== (offset === dstOffset)) {
+        // The caller says DST is (not) in effect: read the fields in that offset instead.
+        const wanted = isdst > 0 ? dstOffset : Math.max(winter, summer);
+        d.setTime(d.getTime() + (wanted - offset) * 60_000);
+      }
+      const ms = d.getTime();
+      if (Number.isNaN(ms)) return -1n;
+      put(tm, SEC, d.getSeconds());
+      put(tm, MIN, d.getMinutes());
+      put(tm, HOUR, d.getHours());
+      put(tm, MDAY, d.getDate());
+      put(tm, MON, d.getMonth());
+      put(tm, YEAR, d.getFullYear() - 1900);
+      put(tm, WDAY, d.getDay());
+      put(tm, YDAY, dayOfYear(d.getFullYear(), d.getMonth(), d.getDate()));
+      return BigInt(Math.floor(ms / 1000));
+    },
+    _tzset_js(timezone: number, daylight: number, tzname: number): void {
+      const year = new Date().getFullYear();
+      const { winter, summer } = zoneOffsets(year);
+      view().setUint32(timezone, 60 * Math.max(winter, summer), true);
+      view().setInt32(daylight, winter !== summer ? 1 : 0, true);
+      const name = (d: Date) => /\(([A-Za-z ]+)\)$/.exec(d.toTimeString())?.[1] ?? "GMT";
+      const std = newString(name(new Date(year, summer < winter ? 0 : 6, 1)));
+      const dst = newString(name(new Date(year, summer < winter ? 6 : 0, 1)));
+      view().setUint32(tzname, std, true);
+      view().setUint32(tzname + 4, dst, true);
+    },
+    strftime(s: number, max: number, fmt: number, tm: number): number {
+      const u8 = memory.u8();
+      let end = fmt;
+      while (u8[end] !== 0) end++;
+      const text = format(new TextDecoder().decode(u8.subarray(fmt, end)), readTm(tm));
+      const bytes = new TextEncoder().encode(text);
+      if (bytes.length + 1 > max) return 0;
+      memory.u8().set(bytes, s);
+      memory.u8()[s + bytes.length] = 0;
+      return bytes.length;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The off-thread backstop of `--timeout`. The Lua thread checks its deadline between
+ * instructions and in timers, but one long call into C (`string.find` backtracking, a blocking
+ * read) runs no instructions and no timers. A Worker thread waits for the deadline plus a
+ * grace period; if the run has not ended by then, it writes the timeout line and ends the
+ * whole process with the exit code (Bun: `_exit` through FFI, since `process.exit` in a Worker
+ * ends only the Worker). Buffered Lua output is lost on that path, as it is when `lua5.4` is
+ * killed. Where FFI is not available (running from source on another runtime), there is no
+ * backstop.
+ *
+ * @example
+ * ```ts
+ * const stop = startWatchdog(deadline + 500, "assay: timeout: run exceeded 1 s\n", 124);
+ * // ... the run ended in time:
+ * stop();
+ * ```
+ */
+
+/** The worker: sleeps until the deadline unless woken; then writes the line and exits. */
+const WORKER_SOURCE = `
+const { writeSync } = require("node:fs");
+self.onmessage = (event) => {
+  const { cell, at, line, code } = event.data;
+  const flag = new Int32Array(cell);
+  for (;;) {
+    const left = at - Date.now();
+    if (left <= 0) break;
+    if (Atomics.wait(flag, 0, 0, left) !== "timed-out" && Atomics.load(flag, 0) !== 0) return;
+  }
+  if (Atomics.load(flag, 0) !== 0) return;
+  try { writeSync(2, line); } catch {}
+  const { dlopen, FFIType } = require("bun:ffi");
+  const libc = dlopen(process.platform === "darwin" ? "libSystem.B.dylib" : "libc.so.6",
+    { _exit: { args: [FFIType.i32], returns: FFIType.void } });
+  libc.symbols._exit(code);
+};
+`;
+
+/** Starts the backstop; returns the function that disarms it. A no-op outside Bun. */
+export function startWatchdog(at: number, line: string, code: number): () => void {
+  if (typeof (globalThis as { Bun?: unknown }).Bun === "undefined") return () => {};
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
+  const worker = new Worker(url);
+  (worker as { unref?: () => void }).unref?.();
+  const cell = new SharedArrayBuffer(4);
+  worker.postMessage({ cell, at, line, code });
+  return () => {
+    const flag = new Int32Array(cell);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  };
+}
