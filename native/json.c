@@ -6,23 +6,26 @@
  * string's bytes, numbers as integers when they fit int64 (`-0` as the float -0.0), tables
  * created at their final size once their members, kept on the Lua stack meanwhile, are all
  * read. Encoding walks tables with lua_next into one growing byte buffer; object keys are
- * sorted byte-wise, and a table is an array iff its keys are exactly 1..n.
+ * sorted byte-wise, and a table is an array iff its keys are exactly 1..n. Floats are
+ * formatted here when they are short decimals in fixed notation, by JS otherwise.
  *
  * Errors are not raised from here: an entry point returns an error code (0 is success) and
  * leaves what the message needs (line and column, a byte position, a stack index, a number)
- * in the context's first fields, from which builtins/json.ts builds the same `json.parse:`
- * / `json.encode:` message text as before and raises it. A Lua API call may still throw (out
- * of memory) past these frames; the JS caller then restores the stack pointer and calls
- * assay_json_release, so scratch memory is never lost: it all hangs off the context.
+ * in the context's first fields, from which builtins/json.ts builds the `json.parse:` /
+ * `json.encode:` message and raises it. A Lua API call may still throw (out of memory) past
+ * these frames; the JS caller then restores the stack pointer and calls assay_json_release,
+ * so scratch memory is never lost: it all hangs off the context. A context serves one call at
+ * a time: a parse may run a collection step, whose `__gc` metamethods may call json again;
+ * builtins/json.ts gives such a nested call a context of its own.
  *
  * Scratch buffers come from malloc, outside the Lua heap budget, so buffers larger than
  * KEEP_BUFFER are freed at the end of each call.
  */
 #include "native.h"
 
-/* Small functions keep the engine's optimising compiles short: one big function (everything
- * inlined into parse_value) took the engine's only optimising compiler thread for so long that the
- * functions waiting for their first compile ran interpreted meanwhile, several times slower. */
+/* Small functions keep the engine's optimising compiles short: with everything inlined into
+ * parse_value, its optimising compile held the engine's one wasm compiler thread so long that
+ * the functions waiting for their first compile ran interpreted meanwhile, about 9x slower. */
 #define NOINLINE __attribute__((noinline))
 
 enum {
@@ -115,6 +118,21 @@ static inline uint64_t load64(const uint8_t *p) {
   uint64_t v;
   __builtin_memcpy(&v, p, 8);
   return v;
+}
+
+static inline void store64(uint8_t *p, uint64_t v) {
+  __builtin_memcpy(p, &v, 8);
+}
+
+/* Copies n bytes. Short copies go 8 bytes at a time: the engine may run memory.copy (what
+ * __builtin_memcpy compiles to) as a call into its runtime, costly for a string of 20 bytes. */
+static inline void copy_bytes(uint8_t *d, const uint8_t *s, size_t n) {
+  if (n >= 256) {
+    __builtin_memcpy(d, s, n);
+    return;
+  }
+  for (; n >= 8; n -= 8, d += 8, s += 8) store64(d, load64(s));
+  for (; n; n--) *d++ = *s++;
 }
 
 /* High bit set in the lowest byte of `v` (and maybe above) equal to `c`. */
@@ -393,7 +411,7 @@ NOINLINE static const uint8_t *parse_escaped(Json *j, lua_State *L, const uint8_
   while (close < end && *close != '"') close += *close == '\\' ? 2 : 1;
   if (!reserve_buf(j, (size_t)(close - start))) return fail(j, E_PARSE_MEMORY, start);
   uint8_t *o = j->buf;
-  if (p > start) __builtin_memcpy(o, start, (size_t)(p - start));
+  copy_bytes(o, start, (size_t)(p - start));
   o += p - start;
   for (;;) {
     uint8_t c = *p;
@@ -483,7 +501,7 @@ NOINLINE static const uint8_t *parse_string(Json *j, lua_State *L, const uint8_t
 NOINLINE static int push_number_text(Json *j, lua_State *L, const uint8_t *start, const uint8_t *p) {
   size_t len = (size_t)(p - start);
   if (!reserve_buf(j, len + 1)) return 0;
-  __builtin_memcpy(j->buf, start, len);
+  copy_bytes(j->buf, start, len);
   j->buf[len] = 0;
   lua_stringtonumber(L, (const char *)j->buf);
   return 1;
@@ -592,20 +610,10 @@ static const uint8_t *parse_value(Json *j, lua_State *L, const uint8_t *p) {
   }
 }
 
-/*
- * json.parse(text): argument 1 must be a string or a number (converted in place, §0.3).
- * Pushes the value and returns 0, or returns an error code.
- */
-EXPORT("assay_json_parse")
-int assay_json_parse(Json *j, lua_State *L) {
+/* Parses the string at stack index `idx` and pushes its value; returns 0 or an error code. */
+static int parse_index(Json *j, lua_State *L, int idx) {
   j->code = 0;
-  int t = lua_type(L, 1);
-  if (t != LUA_TSTRING && t != LUA_TNUMBER) {
-    j->code = E_ARGUMENT;
-    return E_ARGUMENT;
-  }
-  lua_settop(L, 1);
-  const uint8_t *s = (const uint8_t *)lua_tolstring(L, 1, &j->len);
+  const uint8_t *s = (const uint8_t *)lua_tolstring(L, idx, &j->len);
   j->base = s;
   j->end = s + j->len;
   j->depth = 0;
@@ -614,8 +622,24 @@ int assay_json_parse(Json *j, lua_State *L) {
     p = skip_ws(p);
     if (p < j->end) fail(j, E_TRAILING, p);
   }
-  assay_json_release(j);
   return j->code;
+}
+
+/*
+ * json.parse(text): argument 1 must be a string or a number (converted in place, §0.3).
+ * Pushes the value and returns 0, or returns an error code.
+ */
+EXPORT("assay_json_parse")
+int assay_json_parse(Json *j, lua_State *L) {
+  int t = lua_type(L, 1);
+  if (t != LUA_TSTRING && t != LUA_TNUMBER) {
+    j->code = E_ARGUMENT;
+    return E_ARGUMENT;
+  }
+  lua_settop(L, 1);
+  int r = parse_index(j, L, 1);
+  assay_json_release(j);
+  return r;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -662,13 +686,64 @@ static int write_integer(uint8_t *o, int64_t v) {
   return k + digits;
 }
 
-/* Writes the float `x`, or fails when it is not finite. */
+/*
+ * Writes the shortest text that reads back as `x` for 1e-5 <= |x| < 1e15 with at most 15
+ * significant digits, in fixed notation (`5.0`, `12.34`, `0.001`), as ryu's "pretty" format
+ * does; returns its length, or 0 for any other x. The digits are those of the smallest k for
+ * which m = |x|*10^k rounded is an integer below 10^15 with m/10^k == |x|: m and 10^k are
+ * exact doubles, so that division rounds once, exactly as reading the text back does; fewer
+ * decimals mean fewer digits, and below 10^15 no other m with k decimals reads back as x.
+ */
+static int format_fixed(Json *j, double x, uint8_t *o) {
+  double ax = x < 0 ? -x : x;
+  if (!(ax >= 1e-5 && ax < 1e15)) return 0;
+  for (int k = 0; k <= 20; k++) {
+    double v = ax * j->pow10[k];
+    if (v >= 1e15) return 0;
+    uint64_t m = (uint64_t)(v + 0.5);
+    if ((double)m / j->pow10[k] != ax) continue;
+    int n = 0;
+    if (x < 0) o[n++] = '-';
+    uint8_t *digits = o + n;
+    int len = write_integer(digits, (int64_t)m);
+    if (k == 0) {
+      digits[len] = '.';
+      digits[len + 1] = '0';
+      return n + len + 2;
+    }
+    if (len > k) {
+      /* Move the last k digits one place right to make room for the point. */
+      for (int i = len; i > len - k; i--) digits[i] = digits[i - 1];
+      digits[len - k] = '.';
+      return n + len + 1;
+    }
+    /* 0.00ddd: shift the digits right by the 2 + (k - len) bytes of "0." and the zeros. */
+    int shift = 2 + k - len;
+    for (int i = len - 1; i >= 0; i--) digits[i + shift] = digits[i];
+    digits[0] = '0';
+    digits[1] = '.';
+    for (int i = 2; i < shift; i++) digits[i] = '0';
+    return n + len + shift;
+  }
+  return 0;
+}
+
+/* Writes the float `x` (at most FLOAT_TEXT bytes), or fails when it is not finite. */
 NOINLINE static int encode_float(Json *j, double x, uint8_t *o, uint32_t *len) {
   if (__builtin_isnan(x) || __builtin_isinf(x)) {
     j->number = x;
     return X_NONFINITE;
   }
-  *len = (uint32_t)assay_format_float(x, o);
+  int n = 0;
+  if (x == 0) {
+    if (__builtin_signbit(x)) o[n++] = '-';
+    o[n] = '0', o[n + 1] = '.', o[n + 2] = '0';
+    n += 3;
+  } else {
+    n = format_fixed(j, x, o);
+  }
+  /* Tiny, huge and long floats: from JS (loader/bridge/float-format.ts). */
+  *len = (uint32_t)(n ? n : assay_format_float(x, o));
   return 0;
 }
 
@@ -738,10 +813,8 @@ NOINLINE static int encode_string(Json *j, const uint8_t *s, size_t len) {
       while (i < end && *i >= 0x20 && *i < 0x80 && *i != '"' && *i != '\\') i++;
       break;
     }
-    if (i > run) {
-      __builtin_memcpy(o, run, (size_t)(i - run));
-      o += i - run;
-    }
+    copy_bytes(o, run, (size_t)(i - run));
+    o += i - run;
     if (i >= end) break;
     uint8_t b = *i;
     if (b >= 0x80) {
@@ -970,7 +1043,7 @@ NOINLINE static int encode_object(Json *j, lua_State *L, int t, int top) {
       } else {
         uint8_t *o = j->out + j->n;
         *o++ = '"';
-        __builtin_memcpy(o, m->text, m->len);
+        copy_bytes(o, m->text, m->len);
         o += m->len;
         *o++ = '"';
         j->n = (size_t)(o - j->out);
@@ -1045,17 +1118,44 @@ static int encode_value(Json *j, lua_State *L, int idx) {
   }
 }
 
+/* Encodes the value at absolute stack index `idx` and pushes the text; returns 0 or an error
+ * code. */
+static int encode_index(Json *j, lua_State *L, int idx) {
+  j->n = 0;
+  j->depth = 0;
+  j->msp = 0;
+  int r = encode_value(j, L, idx);
+  j->code = r;
+  if (!r) lua_pushlstring(L, (const char *)j->out, j->n);
+  return r;
+}
+
 /* json.encode(value): pushes the JSON text of argument 1 (nil when absent) and returns 0, or
  * returns an error code. */
 EXPORT("assay_json_encode")
 int assay_json_encode(Json *j, lua_State *L) {
   lua_settop(L, 1);
-  j->n = 0;
-  j->depth = 0;
-  j->msp = 0;
-  int r = encode_value(j, L, 1);
-  j->code = r;
-  if (!r) lua_pushlstring(L, (const char *)j->out, j->n);
+  int r = encode_index(j, L, 1);
+  assay_json_release(j);
+  return r;
+}
+
+/*
+ * Parses the JSON text at stack index `idx` and encodes the result again, `rounds` times,
+ * leaving the stack as it was; returns 0 or the first error code. The engine runs wasm
+ * functions interpreted until it has compiled them, on one compiler thread shared with its
+ * optimising compiles; builtins/json.ts calls this on a small document before the first large
+ * one, so that the encoder's first compiles are queued before the optimising compiles the
+ * large parse sets off, and encoding the result does not wait behind them, interpreted.
+ */
+EXPORT("assay_json_prime")
+int assay_json_prime(Json *j, lua_State *L, int idx, int rounds) {
+  int top = lua_gettop(L), r = 0;
+  for (int i = 0; i < rounds && !r; i++) {
+    r = parse_index(j, L, idx);
+    if (!r) r = encode_index(j, L, top + 1);
+    lua_settop(L, top);
+  }
   assay_json_release(j);
   return r;
 }

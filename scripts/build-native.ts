@@ -3,6 +3,8 @@
  * `clang` and `lld`). The module imports the Lua module's memory, allocator and C API, so it
  * must define no data segment (it would overwrite the Lua module's memory at link-time
  * addresses); the build checks that. Its stack pointer is exported and placed by the loader.
+ * `-mbulk-memory` lets `__builtin_memcpy`/`__builtin_memset` compile to wasm's memory.copy and
+ * memory.fill instead of calls to a libc the module does not have. See docs/native.md.
  * Skips the work when the output is newer than every source.
  *
  * Run: `bun scripts/build-native.ts` (also run by scripts/build.ts).

@@ -8,6 +8,7 @@
  * ```ts
  * const native = attachNative(m, await compiledNative(nativeLocation()));
  * m._lua_setallocf(L, native.alloc, budget);
+ * const ctx = nativeOf(m).exports.assay_json_new(); // later, from a builtin
  * ```
  */
 import { readFileSync } from "node:fs";
@@ -27,6 +28,8 @@ export interface NativeExports {
   assay_json_parse: (ctx: number, L: number) => number;
   /** json.encode of stack index 1; pushes the text and returns 0, or an error code. */
   assay_json_encode: (ctx: number, L: number) => number;
+  /** Parses and re-encodes the JSON text at stack index `idx` `rounds` times (see json.c). */
+  assay_json_prime: (ctx: number, L: number, idx: number, rounds: number) => number;
 }
 
 /** The helpers as one Lua instance sees them. */

@@ -390,6 +390,51 @@ for _ = 1, 200 do
   assert(json.encode(parsed) == text)
 end
 
+-- a collection step during a parse may run __gc metamethods that use json themselves; each call
+-- keeps its own state
+do
+  local seen, during, parsing = 0, 0, false
+  local mt = { __gc = function(o)
+    local s = json.encode({ o.i, { k = "v\n" .. o.i, f = o.i + 0.5 } })
+    local v = json.parse(s)
+    assert(v[1] == o.i and v[2].k == "v\n" .. o.i and v[2].f == o.i + 0.5, s)
+    seen = seen + 1
+    if parsing then during = during + 1 end
+  end }
+  local items = {}
+  for i = 1, 3000 do items[i] = ('{"id":%d,"name":"n\\u00e9%d","tags":["a","b"],"x":%d.5}'):format(i, i, i) end
+  local text = "[" .. table.concat(items, ",") .. "]"
+  local expected = json.encode(json.parse(text))
+  for _ = 1, 5 do
+    for i = 1, 2000 do setmetatable({ i = i }, mt) end
+    parsing = true
+    local parsed = json.parse(text)
+    parsing = false
+    assert(json.encode(parsed) == expected, "a parse interrupted by finalizers must not change")
+  end
+  collectgarbage()
+  assert(seen == 10000 and during > 0, ("finalizers: %d, during parses: %d"):format(seen, during))
+end
+
+-- integers too large for a double are out of range, like other numbers
+fails("json.parse: number out of range at line 1 column 2", json.parse, "[1" .. string.rep("0", 400) .. "]")
+
+-- a large document's first parse and encode (the codec is primed then) give the usual results
+do
+  local items = {}
+  for i = 1, 2000 do
+    items[i] = ('{"name":"pod-%d","ip":"10.0.%d.%d","ready":%s,"cpu":%d.25,"labels":{"app":"a%d"}}')
+      :format(i, i // 256, i % 256, i % 2 == 0 and "true" or "false", i, i % 7)
+  end
+  local text = '{"kind":"List","items":[' .. table.concat(items, ",") .. ']}'
+  assert(#text > 64 * 1024)
+  local doc = json.parse(text)
+  assert(#doc.items == 2000 and doc.items[2000].cpu == 2000.25 and doc.items[7].labels.app == "a0")
+  local out = json.encode(doc)
+  assert(out:sub(1, 60) == '{"items":[{"cpu":1.25,"ip":"10.0.0.1","labels":{"app":"a1"},', out:sub(1, 60))
+  assert(json.encode(json.parse(out)) == out)
+end
+
 -- json is available in the pure profile too (checked by the CLI tests); here: no decode alias
 assert(json.decode == nil)
 
