@@ -41,6 +41,7 @@ interface HostFile {
 }
 
 const O_APPEND = 0o2000;
+const O_ACCMODE = 0o3, O_RDONLY = 0, O_TRUNC = 0o1000;
 const O_CLOEXEC = 0o2000000;
 const AT_REMOVEDIR = 0x200;
 const TCGETS = 0x5401;
@@ -48,6 +49,8 @@ const TIOCGWINSZ = 0x5413;
 const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
 /** 128 + SIGPIPE, what a shell reports for a process killed by a broken pipe. */
 const BROKEN_PIPE_EXIT = 141;
+/** How much of a regular file one host read fetches ahead of stdio's small requests. */
+const READ_AHEAD = 64 * 1024;
 /** What `sh` exits with for a command it may not execute. */
 const CANNOT_EXECUTE_EXIT = 126;
 
@@ -110,12 +113,41 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
     const file = table.get(fd);
     if (!file) return;
     table.delete(fd);
+    if (ahead.file === file && file.refs === 1) dropReadAhead();
     if (--file.refs === 0 && file.fd > 2) fs.closeSync(file.fd);
+  };
+
+  /**
+   * Read-ahead for regular files: musl's stdio asks for its 1 KiB buffer at a time, and each
+   * request is a host call, so reading a 1.6 MB file took some 1,600 of them. Reads are served
+   * from one 64 KiB window of the last file read instead. Any write, open for writing, rename
+   * or removal by this VM drops the window, so the VM always reads what it wrote; a change by
+   * another process shows once the window is used up, as with a larger stdio buffer.
+   */
+  const ahead = { file: null as HostFile | null, start: 0, length: 0, buf: Buffer.alloc(0) };
+  const dropReadAhead = () => {
+    ahead.file = null;
+  };
+  const readAt = (file: HostFile, dst: Uint8Array, position: number): number => {
+    if (dst.length >= READ_AHEAD) return retrying(() => fs.readSync(file.fd, dst, 0, dst.length, position));
+    if (ahead.file !== file || position < ahead.start || position >= ahead.start + ahead.length) {
+      if (ahead.buf.length === 0) ahead.buf = Buffer.alloc(READ_AHEAD);
+      ahead.file = null;
+      ahead.length = retrying(() => fs.readSync(file.fd, ahead.buf, 0, READ_AHEAD, position));
+      ahead.start = position;
+      ahead.file = file;
+      if (ahead.length === 0) return 0;
+    }
+    const from = position - ahead.start;
+    const n = Math.min(dst.length, ahead.length - from);
+    dst.set(ahead.buf.subarray(from, from + n));
+    return n;
   };
 
   const io = (fd: number, iov: number, count: number, pnum: number, write: boolean): number => {
     const file = table.get(fd);
     if (!file) return errno.code("EBADF");
+    if (write) dropReadAhead();
     let total = 0;
     try {
       for (let i = 0; i < count; i++) {
@@ -126,7 +158,9 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         const position = file.seekable && !(write && file.append) ? file.position : null;
         const n = write
           ? retrying(() => fs.writeSync(file.fd, buf, 0, len, position))
-          : retrying(() => fs.readSync(file.fd, buf, 0, len, position));
+          : position !== null
+          ? readAt(file, buf, position)
+          : retrying(() => fs.readSync(file.fd, buf, 0, len, null));
         total += n;
         if (file.seekable) file.position = write && file.append ? fs.fstatSync(file.fd).size : file.position + n;
         if (n < len) break;
@@ -144,6 +178,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
   return {
     __syscall_openat(_dirfd: number, pathPtr: number, flags: number, varargs: number): number {
       const mode = varargs ? i32(varargs) : 0o666;
+      if ((flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC)) dropReadAhead();
       try {
         const fd = openChecked(hooks.policy, cString(pathPtr), flags | O_CLOEXEC, mode);
         const st = fs.fstatSync(fd);
@@ -247,6 +282,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       return 0;
     },
     __syscall_unlinkat(_dirfd: number, pathPtr: number, flags: number): number {
+      dropReadAhead();
       const path = cString(pathPtr);
       try {
         checkPath(hooks.policy, "write", path);
@@ -268,6 +304,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
       }
     },
     __syscall_renameat(_olddir: number, oldPtr: number, _newdir: number, newPtr: number): number {
+      dropReadAhead();
       try {
         const [from, to] = [cString(oldPtr), cString(newPtr)];
         checkPath(hooks.policy, "write", from);

@@ -99,3 +99,17 @@ local s = f:read("a")
 show(#s, s:byte(1, -1))
 f:close()
 show(os.remove(path), os.remove(path))
+
+-- a large file read in pieces: lines, seeks, the whole
+local big = dir .. "/big.txt"
+f = assert(io.open(big, "w"))
+for i = 1, 20000 do f:write(("%05d line of text\n"):format(i)) end
+f:close()
+local lines, last = 0, nil
+for l in io.lines(big) do lines = lines + 1 last = l end
+show(lines, last)
+local r = assert(io.open(big, "r"))
+show(r:read(10), r:seek("set", 200000), r:read("l"), r:seek("set", 6), r:read(4))
+show(r:seek("end", -19), r:read("a"))
+r:close()
+show(#assert(io.open(big, "rb")):read("a"), os.remove(big))
