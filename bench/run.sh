@@ -6,6 +6,7 @@
 #   cpu       bench/cpu.lua (fib(30), string building, sorting) on assay and lua5.4
 #   calls     100k calls of the `time()` builtin minus the same loop empty, per call
 #   json      json.parse + json.encode of a 1.6 MB pod list vs cjson.decode + cjson.encode
+#   vm-cost   a fresh VM (in-thread and on a Worker), RSS per VM, the counting allocator's cost
 #
 # Environment: ASSAY_BIN (default dist/assay, built when missing), BENCH_RUNS (default 20),
 # TESTES_DIR (optional: also run the Lua 5.4.5 suite with scripts/run-lua-testes.sh and
@@ -66,6 +67,14 @@ if [ -f bench/gen-podlist.ts ] && "$assay" exec -e 'assert(json and json.parse a
 else
   echo "== json: skipped (no json builtin or bench/gen-podlist.ts yet)"
 fi
+
+echo "== fresh VM and allocator"
+# Compiled as the binary is, so that its Worker loads bytecode too; run from the root, where
+# it finds the wasm modules.
+"$BUN" build --compile --minify --bytecode --format=esm bench/vm-cost.ts bench/vm-worker.ts \
+  --outfile "$work/vm-cost" >/dev/null
+"$work/vm-cost" > "$work/vm-cost.json"
+cat "$work/vm-cost.json"
 
 if [ -n "${TESTES_DIR:-}" ] && [ -x scripts/run-lua-testes.sh ]; then
   echo "== Lua 5.4.5 test suite"

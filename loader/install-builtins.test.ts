@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -171,7 +171,9 @@ test("the lint rule fails a builtin that imports node:fs, node:child_process or 
     writeFileSync(join(dir, "builtins", "bad.ts"), `import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n`);
     writeFileSync(join(dir, "builtins", "bad2.ts"), `export const g = () => import("node:child_process");\n`);
     writeFileSync(join(dir, "builtins", "good.ts"), `import { join } from "node:path";\nexport const h = join;\n`);
-    const deno = process.env.DENO_BIN ?? "deno";
+    // scripts/test.sh sets DENO_BIN; run alone, the copy it fetched is used when there is one.
+    const fetched = join(ROOT, ".tools", "node_modules", "deno", "deno");
+    const deno = process.env.DENO_BIN ?? (existsSync(fetched) ? fetched : "deno");
     const r = spawnSync(deno, ["lint"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     assert.notEqual(r.status, 0);
     const out = r.stdout + r.stderr;
