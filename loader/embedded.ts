@@ -1,6 +1,7 @@
 /**
- * Runs the loader's own Lua chunks (loader/lua/*.lua, embedded at build time like the
- * stdlib) at VM set-up.
+ * Lua chunks embedded in the binary: the loader's own (loader/lua/*.lua, run at VM set-up)
+ * and the `assay.*` stdlib (loaded by `require`). They load from the bytecode the build made
+ * (loader/bytecode.ts), which is several times faster than parsing; the source is the fallback.
  *
  * @example
  * ```ts
@@ -8,55 +9,40 @@
  * ```
  */
 import { LUA_OK, type LuaApi } from "./lua-api.ts";
-import { EMBEDDED } from "../stdlib/embedded.gen.ts";
+import { EMBEDDED, EMBEDDED_BYTECODE } from "../stdlib/embedded.gen.ts";
+import { embeddedChunkName } from "./embedded-names.ts";
+
+const decoded = new Map<string, Uint8Array>();
+
+/** Whether the binary carries a chunk at this repository path (`stdlib/inspect.lua`). */
+export function isEmbedded(path: string): boolean {
+  return EMBEDDED[path] !== undefined;
+}
 
 /**
- * Compiled chunks by path: the first VM of a process parses the source, later ones load the
- * bytecode, which is several times faster (every fresh VM pays for this; check mode makes one
- * per attempt).
+ * Loads the embedded chunk at `path` as a function on the stack (or the error message); returns
+ * Lua's load status. Its chunk name is `embeddedChunkName(path)`.
  */
-const bytecode = new Map<string, Uint8Array>();
+export function loadEmbedded(api: LuaApi, L: number, path: string): number {
+  const name = embeddedChunkName(path);
+  let code = decoded.get(path);
+  if (!code && EMBEDDED_BYTECODE[path] !== undefined) {
+    code = new Uint8Array(Buffer.from(EMBEDDED_BYTECODE[path], "base64"));
+    decoded.set(path, code);
+  }
+  if (code) return api.load(L, code, name, "b");
+  const source = EMBEDDED[path];
+  if (source === undefined) throw new Error(`embedded chunk missing: ${path}`);
+  return api.load(L, new TextEncoder().encode(source), name, "t");
+}
 
 /** Runs an embedded chunk with the values pushed by `pushArgs`; a failure is the runtime's bug. */
 export function runEmbedded(api: LuaApi, L: number, path: string, pushArgs: () => number): void {
-  const name = `=[assay ${path}]`;
-  const compiled = bytecode.get(path);
-  if (compiled) {
-    if (api.load(L, compiled, name, "b") !== LUA_OK) throw new Error(`loading ${path}: ${api.tostring(L, -1)}`);
-  } else {
-    const source = EMBEDDED[path];
-    if (source === undefined) throw new Error(`embedded chunk missing: ${path}`);
-    if (api.load(L, new TextEncoder().encode(source), name, "t") !== LUA_OK) {
-      throw new Error(`loading ${path}: ${api.tostring(L, -1)}`);
-    }
-    bytecode.set(path, dumpFunction(api, L));
-  }
+  if (loadEmbedded(api, L, path) !== LUA_OK) throw new Error(`loading ${path}: ${api.tostring(L, -1)}`);
   const nargs = pushArgs();
   if (api.pcall(L, nargs, 0) !== LUA_OK) {
     const msg = api.tostring(L, -1);
     api.pop(L);
     throw new Error(`running ${path}: ${msg}`);
   }
-}
-
-/** The bytecode of the Lua function on top of the stack (`lua_dump`, debug info kept). */
-function dumpFunction(api: LuaApi, L: number): Uint8Array {
-  const m = api.m;
-  const chunks: Uint8Array[] = [];
-  const writer = m.addFunction((_L: number, p: number, size: number, _ud: number) => {
-    chunks.push(m.HEAPU8.slice(p, p + size));
-    return 0;
-  }, "iiiii");
-  try {
-    m._lua_dump(L, writer, 0, 0);
-  } finally {
-    m.removeFunction(writer);
-  }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -10,8 +10,7 @@ import type { BuiltinContext } from "./plugin.ts";
 import { LUA_OK, LUA_TFUNCTION, type CFunction, type LuaApi } from "./lua-api.ts";
 import { canonicalPath, type Refusal } from "./sandbox/policy.ts";
 import { loadMode, prepareSource } from "./source.ts";
-import { runEmbedded } from "./embedded.ts";
-import { EMBEDDED } from "../stdlib/embedded.gen.ts";
+import { isEmbedded, loadEmbedded, runEmbedded } from "./embedded.ts";
 
 export interface RequireOptions {
   /** Directory of the script (`.` for inline code): first in `package.path`, and the one
@@ -204,11 +203,9 @@ export function installRequire(ctx: BuiltinContext, options: RequireOptions): vo
     },
     // embedded(candidate) -> function | nil (absent) | false, message
     embedded: (L) => {
-      const candidate = api.checkstring(L, 1);
-      const source = EMBEDDED["stdlib/" + candidate];
-      if (source === undefined) return 0;
-      const bytes = new TextEncoder().encode(source);
-      if (loadChunk(api, L, bytes, "@assay/" + candidate, "t") === LUA_OK) return 1;
+      const path = "stdlib/" + api.checkstring(L, 1);
+      if (!isEmbedded(path)) return 0;
+      if (loadEmbedded(api, L, path) === LUA_OK) return 1;
       api.pushboolean(L, false);
       api.insert(L, -2);
       return 2;

@@ -40,6 +40,9 @@ export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
 /** Logs an uncaught error at ERROR, followed by the traceback of the failed thread. */
 export function reportError(vm: Vm, thread: number): void {
   const { api, L, ctx } = vm;
+  // The script may have failed by filling the heap: the report must still be made (its
+  // traceback is built in Lua memory, outside any pcall, where a failure would be a panic).
+  ctx.heap.lift();
   const message = errorText(api, thread, -1);
   api.traceback(L, thread, null, 0);
   const traceback = api.tostring(L, -1) ?? "";

@@ -93,6 +93,8 @@ export class Vm {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Finalizers and cleanups run now must not fail for want of memory the script used up.
+    this.ctx.heap.lift();
     this.abort.abort(new LuaError("the Lua VM was closed", 0));
     this.scheduler.close();
     this.ctx.objects.closeAll();
