@@ -141,8 +141,12 @@ export class LuaApi {
   }
   pushbytes(L: number, bytes: Uint8Array): void {
     const p = this.stage(bytes);
-    this.m._lua_pushlstring(L, p, bytes.length);
-    this.unstage(p);
+    try {
+      this.m._lua_pushlstring(L, p, bytes.length);
+    } finally {
+      // Also when Lua raises "not enough memory" (a longjmp through this frame).
+      this.unstage(p);
+    }
   }
   /** Pushes a JS string as its UTF-8 bytes. */
   pushstring(L: number, s: string): void {
