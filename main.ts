@@ -161,11 +161,20 @@ async function runLua(options: GlobalOptions, run: LuaRun): Promise<number> {
   }
   log.write("DEBUG", "assay", `starting assay (${run.mode} mode)`, { script: run.scriptPath });
   const timeout = effectiveTimeout(options.profile, options.timeout);
-  if (timeout !== undefined) armTimeout(vm, timeout, options.logFormat);
-  const code = await runMain(vm, run);
-  // As lua.c does at the end of every run: collect everything (finalizers run), flush streams.
-  vm.close();
-  return code;
+  const disarm = timeout === undefined ? () => {} : armTimeout(vm, timeout, options.logFormat);
+  try {
+    return await runMain(vm, run);
+  } catch (e) {
+    // A failure of the runtime itself (a Lua panic, a bug): said plainly, never a JS dump.
+    return fail(`internal error: ${(e as Error).message ?? e}`, 1, options.logFormat);
+  } finally {
+    // As lua.c does at the end of every run: collect everything (finalizers run), flush streams.
+    try {
+      vm.close();
+    } finally {
+      disarm();
+    }
+  }
 }
 
 if (import.meta.main) {

@@ -21,7 +21,7 @@ import { type BuiltinContext, registerBuiltin } from "../loader/plugin.ts";
 import { LUA_TFUNCTION, LuaError } from "../loader/lua-api.ts";
 import type { Task } from "../loader/scheduler.ts";
 import { errorText } from "../loader/error-text.ts";
-import { type Delay, delay } from "./timers.ts";
+import { type Delay, delay } from "../loader/timers.ts";
 
 interface Spawned {
   task: Task;
@@ -70,7 +70,7 @@ function installSpawn(ctx: BuiltinContext): (L: number) => number {
   const reportUnawaited = (s: Spawned) => {
     if (s.task.state !== "failed" || s.awaited || s.reported) return;
     s.reported = true;
-    log.write("ERROR", "assay", `async task failed: ${errorText(api, s.task.thread, -1)}`);
+    log.write("ERROR", "assay", `async task failed: ${errorText(api, s.task.thread, -1, ctx.L)}`);
   };
   // The run is ending: what failed without anyone awaiting it is reported now.
   ctx.onClose(() => {
@@ -162,14 +162,25 @@ function installInterval(ctx: BuiltinContext): (L: number) => number {
       while (!interval.cancelled) {
         interval.wait = delay(next - performance.now());
         if (!(await interval.wait.promise) || interval.cancelled) break;
-        api.pushref(mainL, fnRef);
-        const task = scheduler.spawn(mainL, 0, "async.spawn_interval");
+        // Outside any Lua call (a timer fired): protected, so running out of memory is an error.
+        let task: Task | undefined;
+        const failedToStart = api.protect(mainL, 0, (P) => {
+          api.pushref(P, fnRef);
+          task = scheduler.spawn(P, 0, "async.spawn_interval");
+        });
+        if (failedToStart !== null || !task) {
+          log.write("ERROR", "assay", `async.spawn_interval: callback error: ${failedToStart}`);
+          break;
+        }
         task.awaited = true; // its failure is reported here, not as an unawaited task
         await task.done();
-        if (task.state === "cancelled") break;
+        if (task.state === "cancelled") {
+          scheduler.release(task);
+          break;
+        }
         const failed = task.state === "failed";
         if (failed) {
-          log.write("ERROR", "assay", `async.spawn_interval: callback error: ${errorText(api, task.thread, -1)}`);
+          log.write("ERROR", "assay", `async.spawn_interval: callback error: ${errorText(api, task.thread, -1, mainL)}`);
         }
         scheduler.release(task);
         if (failed) break;

@@ -9,7 +9,7 @@
 import { registerBuiltin } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import { float } from "../loader/bridge/values.ts";
-import { delay } from "./timers.ts";
+import { delay } from "../loader/timers.ts";
 
 registerBuiltin({
   name: "time",

@@ -30,7 +30,12 @@ export function loadEmbedded(api: LuaApi, L: number, path: string): number {
     code = new Uint8Array(Buffer.from(EMBEDDED_BYTECODE[path], "base64"));
     decoded.set(path, code);
   }
-  if (code) return api.load(L, code, name, "b");
+  if (code) {
+    const status = api.load(L, code, name, "b");
+    if (status === LUA_OK) return status;
+    api.pop(L); // bytecode from another Lua build: parse the source instead
+    decoded.delete(path);
+  }
   const source = EMBEDDED[path];
   if (source === undefined) throw new Error(`embedded chunk missing: ${path}`);
   return api.load(L, new TextEncoder().encode(source), name, "t");

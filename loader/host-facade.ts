@@ -16,6 +16,8 @@ import { spawn } from "node:child_process";
 import type { Policy } from "./sandbox/policy.ts";
 import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
+import { killTree } from "./process-tree.ts";
+import { openChecked } from "./sandbox/backstop.ts";
 
 export interface RunOptions {
   /** Aborting kills the child (SIGTERM, then SIGKILL after a grace period). */
@@ -46,20 +48,52 @@ export interface Host {
   fetch(fn: string, url: string, init?: RequestInit): Promise<Response>;
 }
 
+/** The result of synchronous work as a promise, a throw as a rejection. */
+function settled<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+
+/** Asks the policy for `net` access to a URL's host and port. */
+function checkNet(policy: Policy, fn: string, url: string): void {
+  const target = new URL(url);
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  policy.check(fn, "net", `${target.hostname}:${port}`);
+}
+
 /** How long an aborted child gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
 /** The real host, checked against `policy`. */
 export function policyHost(policy: Policy, vars: VariableProvider): Host {
   return {
-    async readFile(fn, path, signal) {
-      policy.check(fn, "read", path);
-      return new Uint8Array(await fs.promises.readFile(path, { signal }));
-    },
-    async writeFile(fn, path, data, signal) {
-      policy.check(fn, "write", path);
-      await fs.promises.writeFile(path, data, { signal });
-    },
+    // Files are opened where the policy judged them (no symlink swapped in since is followed),
+    // then read or written through that descriptor.
+    readFile: (fn, path, signal) =>
+      settled(() => {
+        policy.check(fn, "read", path);
+        signal?.throwIfAborted();
+        const fd = openChecked(policy, Buffer.from(path), fs.constants.O_RDONLY, 0);
+        try {
+          return new Uint8Array(fs.readFileSync(fd));
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
+    writeFile: (fn, path, data, signal) =>
+      settled(() => {
+        policy.check(fn, "write", path);
+        signal?.throwIfAborted();
+        const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
+        const fd = openChecked(policy, Buffer.from(path), flags, 0o666);
+        try {
+          fs.writeFileSync(fd, data);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
     async stat(fn, path) {
       policy.check(fn, "read", path);
       return await fs.promises.stat(path);
@@ -81,15 +115,29 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
       policy.check(fn, "write", to);
       await fs.promises.rename(from, to);
     },
-    run(fn, argv, options = {}) {
+    async run(fn, argv, options = {}) {
       policy.check(fn, "run", argv.join(" "));
-      return runChild(argv, { ...options, env: options.env ?? environmentOf(vars) });
+      return await runChild(argv, { ...options, env: options.env ?? environmentOf(vars) });
     },
-    async fetch(fn, url, init) {
-      const target = new URL(url);
-      const port = target.port || (target.protocol === "https:" ? "443" : "80");
-      policy.check(fn, "net", `${target.hostname}:${port}`);
-      return await fetch(url, init);
+    async fetch(fn, url, init = {}) {
+      // Redirects are followed here, each hop asked of the policy: fetch's own following would
+      // reach hosts nobody checked.
+      const follow = (init.redirect ?? "follow") === "follow";
+      let target = url;
+      let request: RequestInit = { ...init, redirect: "manual" };
+      for (let hop = 0;; hop++) {
+        checkNet(policy, fn, target);
+        const response = await fetch(target, request);
+        const location = response.headers.get("location");
+        if (!follow || !REDIRECTS.has(response.status) || location === null) return response;
+        await response.body?.cancel();
+        if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
+        target = new URL(location, target).toString();
+        const method = (request.method ?? "GET").toUpperCase();
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+          request = { ...request, method: method === "HEAD" ? "HEAD" : "GET", body: undefined };
+        }
+      }
     },
   };
 }
@@ -106,8 +154,9 @@ export function runChild(argv: string[], options: RunOptions): Promise<RunResult
     child.stdin!.end(options.input ?? new Uint8Array(0));
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
-      child.kill("SIGTERM");
-      killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+      if (!child.pid) return;
+      killTree(child.pid, "SIGTERM");
+      killTimer = setTimeout(() => child.pid && killTree(child.pid, "SIGKILL"), KILL_GRACE_MS);
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     child.once("error", (e) => {

@@ -17,6 +17,7 @@ import { INSTALLED_KEY, installBuiltin } from "./install-builtins.ts";
 import { Policy } from "./sandbox/policy.ts";
 import { lazy } from "./lazy.ts";
 import type { memorySink } from "./log-sink.ts";
+import { errorText } from "./error-text.ts";
 import { LUA_OK, LUA_REGISTRYINDEX, LUA_TFUNCTION, LUA_TTABLE } from "./lua-api.ts";
 import type { Vm } from "./vm.ts";
 
@@ -163,13 +164,50 @@ test("a function that needs a lazy dependency loads it on first use, not at inst
   vm.close();
 });
 
-test("the lint rule fails a builtin that imports node:fs, node:child_process or node:net", () => {
+test("a lazy function's first call keeps its stack arguments; a failed load reads '<fn>: ...'", async () => {
+  const ok = lazy(() => Promise.resolve(true));
+  const broken = lazy(() => Promise.reject(new Error("Cannot find package 'nowhere'")));
+  const vm = await testVm();
+  const { api, L, scheduler } = vm;
+  installBuiltin(vm.ctx, {
+    name: "fake5",
+    description: "test builtin",
+    functions: {
+      call: { ...fakeDecl([]), signature: "fake5.call(fn)", args: [{ name: "fn", type: "function" }], needs: ok },
+      broken: { ...fakeDecl([]), signature: "fake5.broken()", needs: broken },
+    },
+    install: () => ({
+      call: ([fn]: [number], { L }: { L: number }) => {
+        // Calls the Lua function at the argument's stack index (valid in a sync call).
+        api.pushvalue(L, fn);
+        api.call(L, 0, 1);
+        const r = api.tostring(L, -1);
+        api.pop(L);
+        return r;
+      },
+      broken: () => "unreachable",
+    }),
+  });
+  api.load(L, new TextEncoder().encode(`
+    assert(fake5.call(function() return "first" end) == "first")
+    assert(fake5.call(function() return "second" end) == "second")
+    local ok, err = pcall(fake5.broken)
+    assert(not ok and err == "fake5.broken: Cannot find package 'nowhere'", err)
+  `), "@t.lua", "t");
+  const task = scheduler.spawn(L, 0, "main");
+  const outcome = await scheduler.run(task);
+  assert.ok(outcome.ok, outcome.ok ? "" : errorText(api, task.thread, -1, L));
+  vm.close();
+});
+
+test("the lint rule fails a builtin that reaches the host itself (node:fs, node:child_process, fetch, Bun.*)", () => {
   const dir = mkdtempSync(join(tmpdir(), "assay-lint-"));
   try {
     mkdirSync(join(dir, "builtins"));
     writeFileSync(join(dir, "deno.json"), JSON.stringify({ lint: { plugins: [join(ROOT, "scripts", "lint-plugin.ts")] } }));
     writeFileSync(join(dir, "builtins", "bad.ts"), `import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n`);
     writeFileSync(join(dir, "builtins", "bad2.ts"), `export const g = () => import("node:child_process");\n`);
+    writeFileSync(join(dir, "builtins", "bad3.ts"), `export const r = () => fetch("http://x");\nexport const s = () => Bun.spawn(["ls"]);\n`);
     writeFileSync(join(dir, "builtins", "good.ts"), `import { join } from "node:path";\nexport const h = join;\n`);
     // scripts/test.sh sets DENO_BIN; run alone, the copy it fetched is used when there is one.
     const fetched = join(ROOT, ".tools", "node_modules", "deno", "deno");
@@ -179,6 +217,8 @@ test("the lint rule fails a builtin that imports node:fs, node:child_process or 
     const out = r.stdout + r.stderr;
     assert.match(out, /assay\/builtins-use-host.*do not import node:fs/);
     assert.match(out, /do not import node:child_process/);
+    assert.match(out, /builtins fetch through ctx\.host\.fetch/);
+    assert.match(out, /not Bun\.\*/);
     assert.doesNotMatch(out, /good\.ts/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

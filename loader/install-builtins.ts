@@ -106,7 +106,16 @@ export function asLuaError(ctx: BuiltinContext, fn: string, e: unknown): unknown
 
 /** The C function Lua calls for one declared function. */
 function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): CFunction {
-  if (typeof impl !== "function") return impl.raw;
+  if (typeof impl !== "function") {
+    const raw = impl.raw;
+    return (L) => {
+      try {
+        return raw(L);
+      } catch (e) {
+        throw asLuaError(ctx, fn, e);
+      }
+    };
+  }
   const { api, scheduler } = ctx;
   const never = new AbortController().signal;
   const callSync = (L: number, args: unknown[]): number => {
@@ -138,8 +147,15 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
     const args = readArgs(api, L, fn, decl.args);
     const needs = decl.needs;
     if (needs && !needs.loaded) {
-      // First use: wait for the dependency, then run as usual (arguments are JS values by now).
-      return scheduler.suspend(L, needs.load().then(() => (co: number) => call(co, args)));
+      // First use: wait for the dependency, then run as usual. The arguments are read again in
+      // the continuation (the call's stack is kept), so stack indices among them stay valid.
+      return scheduler.suspend(
+        L,
+        needs.load().then(
+          () => (co: number) => call(co, readArgs(api, co, fn, decl.args)),
+          (e) => Promise.reject(asLuaError(ctx, fn, e)),
+        ),
+      );
     }
     return call(L, args);
   };

@@ -11,8 +11,8 @@
  * hook.setDeadline(Date.now() + 5000, () => exitWithTimeout());
  * ```
  */
-import { type LuaApi, LuaError } from "./lua-api.ts";
-import type { Scheduler } from "./scheduler.ts";
+import type { LuaApi } from "./lua-api.ts";
+import { messageOf, type Scheduler } from "./scheduler.ts";
 
 const LUA_MASKCOUNT = 8;
 /** Instructions between two checks: a few ms of work at most, and no measurable cost. */
@@ -50,7 +50,7 @@ export class InstructionHook {
       this.api.m._lua_yieldk(L, 0, 0, 0);
       return;
     }
-    this.api.pushstring(L, new LuaError(String(task?.cancelReason ?? "task cancelled")).message);
+    this.api.pushstring(L, task?.cancelReason === undefined ? "task cancelled" : messageOf(task.cancelReason));
     this.api.m._lua_error(L);
   }
 }

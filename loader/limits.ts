@@ -9,6 +9,7 @@ import type { Vm } from "./vm.ts";
 import type { ProfileName } from "./sandbox/policy.ts";
 import { writeFailure } from "./log-sink.ts";
 import { startWatchdog } from "./watchdog.ts";
+import { delay } from "./timers.ts";
 
 export const TIMEOUT_EXIT_CODE = 124;
 /** Default wall-clock limit of the `restricted` profile, in seconds (README item 5). */
@@ -30,14 +31,15 @@ export function armTimeout(vm: Vm, seconds: number, logFormat: "text" | "json" =
     writeFailure(logFormat, message);
     return vm.ctx.exit(TIMEOUT_EXIT_CODE);
   };
-  const timer = setTimeout(expire, seconds * 1000);
-  (timer as { unref?: () => void }).unref?.();
+  // delay() also waits past setTimeout's 2^31-1 ms (24.8 days) limit.
+  const timer = delay(seconds * 1000, { unref: true });
+  timer.promise.then((elapsed) => elapsed && expire());
   vm.hook.setDeadline(deadline, expire);
   let line = "";
   writeFailure(logFormat, message, (l) => (line = l));
   const disarm = startWatchdog(deadline + WATCHDOG_GRACE_MS, line, TIMEOUT_EXIT_CODE);
   return () => {
-    clearTimeout(timer);
+    timer.cancel();
     disarm();
   };
 }

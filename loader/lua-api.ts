@@ -303,6 +303,33 @@ export class LuaApi {
   private dispatcher = 0;
   private dispatched: CFunction[] = [];
 
+  /**
+   * Runs `body` inside `lua_pcall` on `L` with the top `nargs` values as its arguments (at
+   * 1..nargs of its own frame), so that an allocation failure or an error in a metamethod
+   * becomes a returned message instead of a Lua panic, which would abort the process. Use it
+   * for work done outside any Lua call (VM set-up, reports, timer callbacks). Returns null on
+   * success, else the error's text.
+   */
+  protect(L: number, nargs: number, body: (L: number) => void): string | null {
+    if (!this.protector) {
+      this.protector = this.cfunction((L) => {
+        const run = this.protected.pop()!;
+        run(L);
+        return 0;
+      });
+    }
+    this.protected.push(body);
+    this.m._lua_pushcclosure(L, this.protector, 0); // a light C function: no allocation
+    this.rotate(L, -nargs - 1, 1);
+    if (this.pcall(L, nargs, 0) === LUA_OK) return null;
+    if (this.protected[this.protected.length - 1] === body) this.protected.pop();
+    const message = this.type(L, -1) === LUA_TSTRING ? this.tostring(L, -1) ?? "" : `(error object is a ${this.typename(L, -1)} value)`;
+    this.pop(L);
+    return message;
+  }
+  private protector = 0;
+  private protected: ((L: number) => void)[] = [];
+
   /** Registers a continuation (`lua_KFunction`), with the same error handling. */
   kfunction(fn: (L: number, status: number, ctx: number) => number): number {
     return this.m.addFunction((L: number, status: number, ctx: number) => {

@@ -5,7 +5,8 @@
  * Lua search), the default `package.path`, probing and reading files under the sandbox's
  * rules, the embedded stdlib, and waiting for a module another task is still loading.
  */
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, closeSync, constants, readFileSync } from "node:fs";
+import { openChecked, type SyscallPolicy } from "./sandbox/backstop.ts";
 import type { BuiltinContext } from "./plugin.ts";
 import { LUA_OK, LUA_TFUNCTION, type CFunction, type LuaApi } from "./lua-api.ts";
 import { canonicalPath, type Refusal } from "./sandbox/policy.ts";
@@ -171,6 +172,12 @@ export function installRequire(ctx: BuiltinContext, options: RequireOptions): vo
     return within(canonicalPath(path), scriptRoot) ? null : why;
   };
 
+  /** The same rule as the policy the syscalls ask, for opening the very file that was judged. */
+  const readPolicy: SyscallPolicy = {
+    allows: (cap, target) => cap === "read" && refusal(target) === null,
+    unrestricted: (cap) => cap === "read" && policy.unrestricted("read"),
+  };
+
   const waiters = new Map<string, Set<() => void>>();
 
   const helpers: Record<string, (L: number) => number> = {
@@ -189,7 +196,14 @@ export function installRequire(ctx: BuiltinContext, options: RequireOptions): vo
       const path = api.checkstring(L, 1);
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(path);
+        // The file read is the one the policy judged: opened on the resolved path, without
+        // following a symlink swapped in since the probe.
+        const fd = openChecked(readPolicy, Buffer.from(path), constants.O_RDONLY, 0);
+        try {
+          bytes = readFileSync(fd);
+        } finally {
+          closeSync(fd);
+        }
       } catch (e) {
         const what = (e as { code?: string }).code === "EISDIR" ? "read" : "open";
         api.pushnil(L);

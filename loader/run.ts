@@ -26,10 +26,17 @@ export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
     api.pop(L);
     return 1;
   }
-  setArgTable(api, L, ctx.runtime.executable, chunk.scriptPath, chunk.args);
-  for (const a of chunk.args) api.pushstring(L, a);
-
-  const main: Task = scheduler.spawn(L, chunk.args.length, "main");
+  // Protected: a tiny --memory-limit and long arguments must give an error, not a Lua panic.
+  let main: Task | undefined;
+  const failed = api.protect(L, 1, (P) => {
+    setArgTable(api, P, ctx.runtime.executable, chunk.scriptPath, chunk.args);
+    for (const a of chunk.args) api.pushstring(P, a);
+    main = scheduler.spawn(P, chunk.args.length, "main");
+  });
+  if (failed !== null || !main) {
+    ctx.log.write("ERROR", "lua", failed ?? "the main chunk could not be started");
+    return 1;
+  }
   const outcome = await scheduler.run(main);
   if (outcome.ok) return 0;
   if (outcome.cancelled) return 1;
@@ -43,10 +50,12 @@ export function reportError(vm: Vm, thread: number): void {
   // The script may have failed by filling the heap: the report must still be made (its
   // traceback is built in Lua memory, outside any pcall, where a failure would be a panic).
   ctx.heap.lift();
-  const message = errorText(api, thread, -1);
-  api.traceback(L, thread, null, 0);
-  const traceback = api.tostring(L, -1) ?? "";
-  api.pop(L);
+  const message = errorText(api, thread, -1, L);
+  let traceback = "";
+  api.protect(L, 0, (P) => {
+    api.traceback(P, thread, null, 0);
+    traceback = api.tostring(P, -1) ?? "";
+  });
   ctx.log.write("ERROR", "lua", message, traceback ? { traceback } : {});
 }
 

@@ -30,8 +30,12 @@ interface Op {
   task?: Task;
   settled: boolean;
   deliver?: Deliver;
+  /** Set when the work rejected (with whatever reason, `undefined` included). */
+  failed: boolean;
   error?: unknown;
   controller: AbortController;
+  /** The stack height of the suspended C function: its arguments stay for the continuation. */
+  base: number;
 }
 
 export type TaskState = "ready" | "waiting" | "done" | "failed" | "cancelled";
@@ -146,13 +150,16 @@ export class Scheduler {
     }
     if (this.closed) throw new LuaError("the Lua VM was closed", 0);
     const id = this.nextOp++;
-    const op: Op = { settled: false, controller: new AbortController() };
+    const op: Op = { settled: false, failed: false, controller: new AbortController(), base: this.api.gettop(L) };
     this.ops.set(id, op);
     this.fresh.push(id);
     const promise = typeof work === "function" ? work(op.controller.signal) : work;
     promise.then(
       (deliver) => (op.deliver = deliver),
-      (error) => (op.error = error),
+      (error) => {
+        op.failed = true;
+        op.error = error;
+      },
     ).finally(() => {
       op.settled = true;
       if (op.task && op.task.op === id && !this.closed) this.schedule(op.task);
@@ -165,10 +172,10 @@ export class Scheduler {
   private resumeOp(co: number, id: number): number {
     const op = this.ops.get(id);
     this.ops.delete(id);
-    this.api.settop(co, 0);
+    this.api.settop(co, op ? op.base : 0);
     if (!op) throw new LuaError("the operation this coroutine waited for was abandoned (it could not yield to the scheduler)");
     if (!op.settled) throw new LuaError("assay: scheduler: resumed before its operation settled");
-    if (op.error !== undefined) throw op.error instanceof LuaError ? op.error : new LuaError(messageOf(op.error));
+    if (op.failed) throw op.error instanceof LuaError ? op.error : new LuaError(messageOf(op.error));
     return op.deliver ? op.deliver(co) : 0;
   }
 
@@ -250,8 +257,9 @@ export class Scheduler {
     if (status === LUA_YIELD) {
       if (task.cancelReason !== undefined) return this.finishCancel(task);
       if (claimed !== undefined) return null;
-      // A plain yield at a task root (a hook yielding the task): resume it later.
-      api.settop(task.thread, 0);
+      // A plain yield at a task root (a hook yielding the task): resume it later. Only the
+      // yielded values go; below them is the frame of whatever yielded.
+      api.pop(task.thread, nres);
       this.schedule(task);
       return null;
     }
@@ -269,7 +277,8 @@ export class Scheduler {
     const api = this.api, co = task.thread;
     if (nres !== 2 || api.type(co, -2) !== LUA_TLIGHTUSERDATA || api.topointer(co, -2) !== this.sentinel) return;
     const id = Number(api.tointeger(co, -1));
-    api.settop(co, 0);
+    // Pop the yielded pair only: the suspended C function's arguments stay for its continuation.
+    api.pop(co, 2);
     const op = this.ops.get(id);
     if (!op) return;
     op.task = task;
@@ -321,6 +330,12 @@ export class Scheduler {
 
   private finishCancel(task: Task): TaskOutcome {
     this.pendingArgs.delete(task);
+    // An operation it started after being cancelled (while still running) goes too.
+    if (task.op !== undefined) {
+      const op = this.ops.get(task.op);
+      this.ops.delete(task.op);
+      op?.controller.abort(task.cancelReason);
+    }
     task.op = undefined;
     // Runs the coroutine's pending <close> variables; their errors are dropped with it.
     this.api.m._lua_resetthread(task.thread, this.L);
@@ -343,11 +358,17 @@ export class Scheduler {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const op of this.ops.values()) op.controller.abort(new LuaError("the Lua VM was closed", 0));
+    const reason = new LuaError("the Lua VM was closed", 0);
+    for (const op of this.ops.values()) op.controller.abort(reason);
     this.ops.clear();
     this.ready.length = 0;
-    // Whoever waits for a task in JS (an interval, an await) goes on; lua_close frees the threads.
-    for (const task of this.tasks) task.settle("cancelled");
+    // Each task's pending <close> variables run, and whoever waits for a task in JS (an
+    // interval, an await) goes on.
+    for (const task of [...this.tasks]) {
+      if (task.ended || task === this.current) continue;
+      task.cancelReason ??= reason;
+      this.finishCancel(task);
+    }
     if (this.wake) {
       const wake = this.wake;
       this.wake = null;

@@ -25,6 +25,19 @@ async function main(vm: Vm, source: string): Promise<TaskOutcome & { error?: str
   return outcome.ok || outcome.cancelled ? outcome : { ...outcome, error: errorText(api, task.thread, -1) };
 }
 
+/**
+ * Whether a process still runs: an orphan killed here may stay a zombie until some init reaps
+ * it (this machine's pid 1 may never), and a zombie runs nothing.
+ */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 const scratch = tempDir("assay-vm-test-");
 
 test("8 VMs created and run concurrently each see only their own memory and files", async () => {
@@ -78,10 +91,11 @@ test("stopping a VM ends a waiting task at once and runs its pending <close> han
   vm.close();
 });
 
-test("stopping a VM kills the child process its task waits for", async () => {
+test("stopping a VM kills the child process its task waits for, and what that child started", async () => {
   const vm = await testVm();
-  const pidFile = join(scratch, "child.pid");
-  const run = main(vm, `os.execute("echo $$ > ${pidFile}; exec sleep 30")`);
+  const pidFile = join(scratch, "grandchild.pid");
+  // The shell stays (no exec): its own child must go too.
+  const run = main(vm, `os.execute("sleep 30 & echo $! > ${pidFile}; wait; echo after")`);
   for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 50));
   const pid = Number(readFileSync(pidFile, "utf8"));
@@ -91,14 +105,68 @@ test("stopping a VM kills the child process its task waits for", async () => {
   let alive = true;
   for (let i = 0; i < 100 && alive; i++) {
     await new Promise((r) => setTimeout(r, 10));
-    try {
-      process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
+    alive = running(pid);
   }
-  assert.equal(alive, false, "the child is gone");
+  assert.equal(alive, false, "the shell's child is gone");
   vm.close();
+});
+
+test("an operation started after the running task was cancelled is dropped with it", async () => {
+  const vm = await testVm();
+  vm.api.pushfunction(vm.L, () => {
+    vm.stop(); // the task is running: it is marked, and stops at its next yield or hook check
+    return 0;
+  });
+  vm.api.setglobal(vm.L, "stop_me");
+  const outcome = await main(vm, `stop_me() sleep(30)`);
+  assert.equal(outcome.cancelled, true);
+  assert.equal(vm.scheduler.pendingOperations, 0);
+  vm.close();
+});
+
+test("closing a VM runs the pending <close> handlers of its waiting tasks", async () => {
+  const vm = await testVm();
+  const run = main(vm, `
+    async.spawn(function()
+      local guard <close> = setmetatable({}, { __close = function() io.write("") closed_task = true end })
+      sleep(30)
+    end)
+    local guard <close> = setmetatable({}, { __close = function() closed_main = true end })
+    sleep(30)
+  `);
+  await new Promise((r) => setTimeout(r, 30));
+  const { api, L } = vm;
+  // Read the flags from inside a __gc-free check: close runs them before lua_close.
+  let flags = "";
+  vm.ctx.onClose(() => {
+    api.getglobal(L, "closed_task");
+    api.getglobal(L, "closed_main");
+    flags = `${api.toboolean(L, -2)} ${api.toboolean(L, -1)}`;
+    api.pop(L, 2);
+  });
+  vm.close();
+  assert.equal((await run).cancelled, true);
+  assert.equal(flags, "true true");
+});
+
+test("a handle whose close fails does not stop the VM from closing the others", async () => {
+  const vm = await testVm();
+  const closed: string[] = [];
+  const Thing = vm.ctx.objects.handleType<string>("test.res", {
+    methods: {},
+    close: (name) => {
+      closed.push(name);
+      if (name === "bad") throw new Error("cannot close bad");
+    },
+  });
+  Thing.push(vm.L, "bad");
+  vm.api.setglobal(vm.L, "a");
+  Thing.push(vm.L, "good");
+  vm.api.setglobal(vm.L, "b");
+  vm.close();
+  assert.deepEqual(closed.sort(), ["bad", "good"]);
+  const records = (vm.ctx.log as unknown as { records: { message: string }[] }).records;
+  assert.ok(records.some((r) => r.message === "closing the VM: cannot close bad"));
 });
 
 test("Lua code that never yields is stopped by the instruction hook, and pcall cannot catch it", async () => {

@@ -97,7 +97,7 @@ export class Vm {
     this.ctx.heap.lift();
     this.abort.abort(new LuaError("the Lua VM was closed", 0));
     this.scheduler.close();
-    this.ctx.objects.closeAll();
+    this.ctx.objects.closeAll((e) => this.ctx.log.write("WARN", "assay", `closing the VM: ${(e as Error).message}`));
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try {
         cleanup();
@@ -112,6 +112,8 @@ export class Vm {
       // A __gc that longjmps out of lua_close has nowhere to go; the instance is dropped anyway.
       if (typeof e !== "number") throw e;
     }
+    // What finalizers wrote at close (lua5.4 flushes at exit too).
+    this.ctx.flushStdio();
   }
 }
 
@@ -142,6 +144,11 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
   const heap = new HeapBudget(m);
   if (!options.uncountedAllocator) m._lua_setallocf(L, helpers.alloc, heap.address);
   m._luaL_openlibs(L);
+  // Last resort for a Lua error outside any protected call: a JS exception the caller sees
+  // (the CLI reports "assay: internal error: ..."), instead of Lua's abort().
+  m._lua_atpanic(L, m.addFunction((P: number) => {
+    throw new Error(`Lua panic: ${api.tostring(P, -1) ?? "unprotected error"}`);
+  }, "ii"));
 
   const cleanups: (() => void)[] = [];
   const abort = new AbortController();

@@ -28,10 +28,11 @@ self.onmessage = (event) => {
     if (Atomics.wait(flag, 0, 0, left) !== "timed-out" && Atomics.load(flag, 0) !== 0) return;
   }
   if (Atomics.load(flag, 0) !== 0) return;
-  try { writeSync(2, line); } catch {}
+  // Found before anything is written: a line saying the run ended must be followed by its end.
   const { dlopen, FFIType } = require("bun:ffi");
   const libc = dlopen(process.platform === "darwin" ? "libSystem.B.dylib" : "libc.so.6",
     { _exit: { args: [FFIType.i32], returns: FFIType.void } });
+  try { writeSync(2, line); } catch {}
   libc.symbols._exit(code);
 };
 `;

@@ -1,26 +1,31 @@
 /**
  * The project's own `deno lint` rules (loaded through deno.json `lint.plugins`):
  *
- * - `assay/builtins-use-host`: a module under builtins/ must not import `node:fs`,
- *   `node:child_process` or `node:net` (static or dynamic import, or require). Builtins reach
- *   files, processes and sockets through `ctx.host` (loader/host-facade.ts), which asks the
- *   sandbox policy first; a direct import would skip it.
+ * - `assay/builtins-use-host`: a module under builtins/ must not reach the host itself: no
+ *   import (static, dynamic or require) of `node:fs`, `node:child_process`, `node:net` and the
+ *   other modules that open files, processes or sockets, no `bun:ffi`, no global `fetch`, and
+ *   no `Bun.*`/`Deno.*` runtime APIs. Builtins reach files, processes and sockets through
+ *   `ctx.host` (loader/host-facade.ts), which asks the sandbox policy first; a direct use would
+ *   skip it.
  */
 const HOST_MODULES = new Set([
-  "fs",
-  "fs/promises",
-  "child_process",
-  "net",
-].flatMap((m) => [m, `node:${m}`]));
+  ...["fs", "fs/promises", "child_process", "net", "http", "https", "http2", "tls", "dgram", "dns", "worker_threads"]
+    .flatMap((m) => [m, `node:${m}`]),
+  "bun:ffi",
+]);
+const HOST_GLOBALS = new Set(["Bun", "Deno"]);
 
 interface Node {
   type: string;
   value?: unknown;
   source?: Node | null;
   callee?: Node;
+  object?: Node;
   name?: string;
   arguments?: Node[];
 }
+
+const inBuiltins = (context: Context) => /[\\/]builtins[\\/]/.test(context.filename);
 
 interface Context {
   filename: string;
@@ -28,7 +33,7 @@ interface Context {
 }
 
 function check(context: Context, node: Node, source: Node | null | undefined): void {
-  if (!/[\\/]builtins[\\/]/.test(context.filename)) return;
+  if (!inBuiltins(context)) return;
   if (source?.type !== "Literal" || typeof source.value !== "string" || !HOST_MODULES.has(source.value)) return;
   context.report({
     node,
@@ -47,7 +52,15 @@ const plugin = {
           ExportAllDeclaration: (node: Node) => check(context, node, node.source),
           ImportExpression: (node: Node) => check(context, node, node.source),
           CallExpression: (node: Node) => {
-            if (node.callee?.type === "Identifier" && node.callee.name === "require") check(context, node, node.arguments?.[0]);
+            if (node.callee?.type !== "Identifier") return;
+            if (node.callee.name === "require") check(context, node, node.arguments?.[0]);
+            if (node.callee.name === "fetch" && inBuiltins(context)) {
+              context.report({ node, message: "builtins fetch through ctx.host.fetch (loader/host-facade.ts), which asks the sandbox policy" });
+            }
+          },
+          MemberExpression: (node: Node) => {
+            if (!inBuiltins(context) || node.object?.type !== "Identifier" || !HOST_GLOBALS.has(node.object.name!)) return;
+            context.report({ node, message: `builtins reach the host through ctx.host (loader/host-facade.ts), not ${node.object.name}.*` });
           },
         };
       },

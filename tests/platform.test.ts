@@ -7,7 +7,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { runAssay, tempDir } from "./helpers.ts";
 
@@ -76,4 +77,55 @@ test("a failed task whose handle is collected is logged then, before the script 
   `);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /ERROR async task failed: dropped\nafter collect\n$/);
+});
+
+/** Whether a process runs (a zombie left for an init that never reaps does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+test("--timeout also ends the command os.execute is waiting for, with what it started", () => {
+  const dir = tempDir();
+  const pidFile = join(dir, "sleep.pid");
+  const r = runLua(`os.execute("sleep 30 & echo $! > ${pidFile}; wait")`, ["--timeout=0.5"]);
+  assert.equal(r.code, 124, r.stderr);
+  assert.ok(r.seconds < 5, `took ${r.seconds} s`);
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  const until = Date.now() + 2000;
+  while (running(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
+  assert.equal(running(pid), false, `sleep ${pid} still runs`);
+});
+
+test("a --timeout past setTimeout's 24.8-day limit does not fire at once", () => {
+  const r = runLua(`sleep(0.2) print("still here")`, ["--timeout=2200000"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "still here\n");
+});
+
+test("what a finalizer writes at exit reaches a pipe, as with lua5.4", () => {
+  const r = runLua(`setmetatable({}, { __gc = function() io.write("written at close") end }) io.write("end ")`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "end written at close");
+});
+
+test("an error object whose __tostring fails is reported as its type, not a crash", () => {
+  const r = runLua(`error(setmetatable({}, { __tostring = function() error("boom") end }))`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /ERROR \(error object is a table value\)\n/);
+  assert.doesNotMatch(r.stderr, /PANIC|internal error|Bun v/);
+});
+
+test("a heap limit too small for the script's own arguments is a clean failure", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "script.lua"), `print("never")`);
+  const r = runAssay(["--memory-limit=1K", "script.lua", ...Array(4).fill("x".repeat(2000))], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /ERROR not enough memory\n/);
+  assert.doesNotMatch(r.stderr, /PANIC|Bun v/);
 });

@@ -21,7 +21,7 @@
  * ```
  */
 import { LUA_TBOOLEAN, LUA_TFUNCTION, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, type LuaApi, LuaError } from "../lua-api.ts";
-import { ConversionError, toJs } from "./values.ts";
+import { ConversionError, textOrBytes, toJs } from "./values.ts";
 
 export type Kind =
   | "text"
@@ -183,11 +183,20 @@ function fieldName(what: string, spec: ArgSpec): string {
   return what.endsWith(" argument") ? spec.name : what;
 }
 
+/** Stack indices would dangle inside tables (the value is popped once read): only top-level. */
+function checkNested(spec: ArgSpec): void {
+  const kinds = Array.isArray(spec.type) ? spec.type : [spec.type];
+  if (kinds.includes("function") || kinds.includes("raw")) {
+    throw new Error(`argument schema: "${spec.name}" is a function or raw value inside a table; only top-level arguments can be`);
+  }
+}
+
 function readOptions(api: LuaApi, L: number, idx: number, spec: ArgSpec, fn: string, what: string): Record<string, unknown> {
   const t = api.absindex(L, idx);
   const out: Record<string, unknown> = {};
   api.checkstack(L, 2);
   for (const [key, field] of Object.entries(spec.fields ?? {})) {
+    checkNested(field);
     api.getfield(L, t, key);
     const v = readValue(api, L, -1, field, fn, `${fieldName(what, spec)}.${key}`);
     if (v !== undefined) out[key] = v;
@@ -207,6 +216,7 @@ function readCollection(
 ): unknown[] | Map<string, unknown> {
   const t = api.absindex(L, idx);
   const items = spec.items ?? { name: "value", type: "value" };
+  checkNested(items);
   const base = fieldName(what, spec);
   api.checkstack(L, 3);
   if (kind === "list") {
@@ -222,8 +232,8 @@ function readCollection(
   const out = new Map<string, unknown>();
   api.pushnil(L);
   while (api.next(L, t)) {
-    if (api.type(L, -2) !== LUA_TSTRING) throw new LuaError(`${fn}: ${base} keys must be strings`);
-    const key = api.tostring(L, -2)!;
+    const key = api.type(L, -2) === LUA_TSTRING ? textOrBytes(api.tobytes(L, -2)!) : undefined;
+    if (typeof key !== "string") throw new LuaError(`${fn}: ${base} keys must be UTF-8 strings`);
     out.set(key, readValue(api, L, -1, items, fn, `${base}.${key}`));
     api.pop(L);
   }

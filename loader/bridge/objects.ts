@@ -130,9 +130,19 @@ export class Objects {
     return typeof entry === "object" ? entry : undefined;
   }
 
-  /** Closes every open handle (the VM is closing; lua_close would do it too, later). */
-  closeAll(): void {
-    for (const entry of this.entries.values()) if (typeof entry === "object") this.closeEntry(entry);
+  /**
+   * Closes every open handle (the VM is closing; lua_close would do it too, later). A close
+   * that fails is reported to `onError` and the others still close.
+   */
+  closeAll(onError: (e: unknown) => void): void {
+    for (const entry of this.entries.values()) {
+      if (typeof entry !== "object") continue;
+      try {
+        this.closeEntry(entry);
+      } catch (e) {
+        onError(e);
+      }
+    }
   }
 
   pushUserdata(L: number, metatableRef: number, entry: CFunction | HandleEntry, userValues = 0): void {
@@ -177,6 +187,8 @@ export class Objects {
     this.api.newtable(this.L);
     this.api.pushcclosure(this.L, this.finalizer, 0);
     this.api.setfield(this.L, -2, "__gc");
+    this.api.pushstring(this.L, "the metatable is locked");
+    this.api.setfield(this.L, -2, "__metatable");
     this.closureMeta = this.api.ref(this.L);
   }
 
@@ -185,7 +197,7 @@ export class Objects {
     // __gc and __close (whose extra argument is ignored): drop the entry, close a handle.
     this.finalizer = this.api.cfunction((L) => {
       const p = m._lua_touserdata(L, 1);
-      if (!p) return 0;
+      if (!p || !this.isOurs(L)) return 0;
       const id = m.HEAPU32[p >> 2];
       const entry = this.entries.get(id);
       if (entry === undefined) return 0;
@@ -197,5 +209,21 @@ export class Objects {
       this.entries.delete(id);
       return 0;
     });
+  }
+
+  /**
+   * Whether the userdata at index 1 carries one of our metatables: the finalizer can be
+   * reached through `debug.getmetatable` and called on any userdata (an `io` file, say), whose
+   * first bytes are not an id of ours.
+   */
+  private isOurs(L: number): boolean {
+    const api = this.api;
+    if (!api.getmetatable(L, 1)) return false;
+    api.pushref(L, this.closureMeta);
+    const closure = this.closureMeta !== 0 && api.m._lua_rawequal(L, -1, -2) !== 0;
+    api.pop(L);
+    const handle = !closure && api.getfield(L, -1, "__assay_handle") !== LUA_TNIL;
+    api.pop(L, closure ? 1 : 2);
+    return closure || handle;
   }
 }

@@ -25,7 +25,7 @@
  * push(api, L, { status: 200, body: new Uint8Array([0xff]) });
  * ```
  */
-import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, type LuaApi, LuaError } from "../lua-api.ts";
+import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, type LuaApi } from "../lua-api.ts";
 import { formatFloat, nonFiniteName } from "./float-format.ts";
 
 /** A Lua float whose value is integral (`5.0`): a plain JS number would come back an integer. */
@@ -64,15 +64,6 @@ export type LuaData =
   | Uint8Array
   | LuaData[]
   | { [key: string]: LuaData };
-
-/** Something that knows how to push itself (handles, registry references, closures). */
-export interface Pushable {
-  pushTo(api: LuaApi, L: number): void;
-}
-
-function isPushable(v: object): v is Pushable {
-  return typeof (v as Pushable).pushTo === "function";
-}
 
 const MAX_DEPTH = 1000;
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
@@ -126,7 +117,6 @@ export function push(
   if (v === null) return api.pushnil(L);
   if (v instanceof Uint8Array) return api.pushbytes(L, v);
   if (v instanceof LuaFloat) return api.pushnumber(L, v.value);
-  if (isPushable(v)) return v.pushTo(api, L);
   if (depth >= MAX_DEPTH) throw new ConversionError(`nesting deeper than ${MAX_DEPTH} levels`, "");
   api.checkstack(L, 3);
   if (Array.isArray(v)) {
@@ -148,14 +138,8 @@ export function push(
   }
 }
 
-/** Options of `toJs`. */
-export interface ToJsOptions {
-  /** Called for values §0.5 has no rule for (userdata such as `json.null`); return a value or throw. */
-  other?: (L: number, idx: number, typeName: string, path: string) => LuaData;
-}
-
 /** Reads the value at `idx` following the table above; raises ConversionError with a path. */
-export function toJs(api: LuaApi, L: number, idx: number, options: ToJsOptions = {}): LuaData {
+export function toJs(api: LuaApi, L: number, idx: number): LuaData {
   const seen: number[] = [];
   const read = (at: number, path: string): LuaData => {
     const t = api.type(L, at);
@@ -171,11 +155,8 @@ export function toJs(api: LuaApi, L: number, idx: number, options: ToJsOptions =
         return textOrBytes(api.tobytes(L, at)!);
       case LUA_TTABLE:
         return readTable(at, path);
-      default: {
-        const name = api.typename(L, at);
-        if (options.other) return options.other(L, at, name, path);
-        throw new ConversionError(`unsupported Lua type for JSON: ${name}`, path);
-      }
+      default:
+        throw new ConversionError(`unsupported Lua type for JSON: ${api.typename(L, at)}`, path);
     }
   };
 
@@ -246,10 +227,4 @@ function numberKey(api: LuaApi, L: number, idx: number): number | string {
   const x = api.tonumber(L, idx);
   if (!Number.isFinite(x)) throw new ConversionError(`cannot encode ${nonFiniteName(x)} as JSON number`, "");
   return formatFloat(x);
-}
-
-/** Raises a conversion failure as `<fn>: <detail> (at <path>)`. */
-export function conversionFailed(fn: string, e: unknown): never {
-  if (e instanceof ConversionError) throw new LuaError(`${fn}: ${e.message}`);
-  throw e;
 }

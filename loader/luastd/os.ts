@@ -11,7 +11,8 @@ import { randomInt } from "node:crypto";
 import { LUA_TBOOLEAN, type LuaApi, LuaError } from "../lua-api.ts";
 import type { BuiltinContext } from "../plugin.ts";
 import { environmentOf } from "../variables.ts";
-import { signalNumber, trackChild } from "./signals.ts";
+import { endWithProcess, signalNumber, trackChild } from "./signals.ts";
+import { killTree } from "../process-tree.ts";
 import { callOriginal, checkCString, keepOriginal, optCString, replace } from "./cfn.ts";
 import type { Errno } from "./errno.ts";
 
@@ -76,15 +77,21 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
       return pushExecResult(api, L, r.status, r.signal);
     }
     // Wait without blocking other tasks; like system(3), SIGINT goes to the child only.
-    // Cancelling the task (a timeout, closing the VM) kills the child.
+    // Cancelling the task (closing or stopping the VM) kills the child and what it started;
+    // so does the process ending (a --timeout).
     return scheduler.suspend(L, (abort) => {
       const done = trackChild();
       return new Promise<(L: number) => number>((resolve, reject) => {
         const child = spawn("/bin/sh", ["-c", command], { stdio: "inherit", env: shellEnv() });
-        const kill = () => child.kill("SIGKILL");
+        const forget = child.pid ? endWithProcess(child.pid) : () => {};
+        const kill = () => child.pid && killTree(child.pid);
         abort.addEventListener("abort", kill, { once: true });
-        child.once("error", (err) => resolve((L) => errno.pushFileResult(L, err, null)));
+        child.once("error", (err) => {
+          forget();
+          resolve((L) => errno.pushFileResult(L, err, null));
+        });
         child.once("exit", (code, signal) => {
+          forget();
           abort.removeEventListener("abort", kill);
           if (abort.aborted) reject(abort.reason);
           else resolve((L) => pushExecResult(api, L, code, signal));

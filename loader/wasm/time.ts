@@ -29,10 +29,46 @@ function dayOfYear(year: number, month: number, day: number): number {
   return MONTH_START[month] + day - 1 + (month > 1 && isLeap(year) ? 1 : 0);
 }
 
-/** Seconds (a C `time_t`, BigInt) as a Date, or an invalid Date when out of range. */
-function dateOf(t: bigint): Date {
-  const n = Number(t);
-  return new Date(Number.isSafeInteger(n) ? n * 1000 : NaN);
+/** The largest |seconds| a JS Date holds (±100,000,000 days). */
+const DATE_LIMIT_S = 8.64e12;
+
+/** Year, month (0-11) and day of the day `days` after 1970-01-01, in the proleptic Gregorian calendar. */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  // Counted from 0000-03-01 in 400-year eras, so leap days fall at the end of each year.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 2 : mp - 10;
+  return { year: yoe + era * 400 + (month <= 1 ? 1 : 0), month, day };
+}
+
+/** UTC broken-down time of `t` seconds, by arithmetic (JS Date stops at ±275,760 years). */
+function utcFields(t: number) {
+  const days = Math.floor(t / 86400);
+  const secs = t - days * 86400;
+  const { year, month, day } = civilFromDays(days);
+  return {
+    sec: secs % 60,
+    min: Math.floor(secs / 60) % 60,
+    hour: Math.floor(secs / 3600),
+    mday: day,
+    mon: month,
+    year,
+    wday: (((days + 4) % 7) + 7) % 7, // 1970-01-01 was a Thursday
+    yday: dayOfYear(year, month, day),
+  };
+}
+
+/** The local zone's offset (seconds east) and DST flag at `t`, or at the nearest instant a Date holds. */
+function localOffset(t: number): { gmtoff: number; isdst: number } {
+  const d = new Date(Math.max(-DATE_LIMIT_S, Math.min(DATE_LIMIT_S, t)) * 1000);
+  const offset = d.getTimezoneOffset();
+  const { winter, summer } = zoneOffsets(d.getFullYear());
+  return { gmtoff: -60 * offset, isdst: winter !== summer && offset === Math.min(winter, summer) ? 1 : 0 };
 }
 
 /** The offsets (minutes west, JS sign) in January and July of a year. */
@@ -133,6 +169,16 @@ export function timeImports(memory: WasmMemory, newString: (s: string) => number
   const view = () => memory.view();
   const put = (tm: number, at: number, v: number) => view().setInt32(tm + at, v, true);
   const get = (tm: number, at: number) => view().getInt32(tm + at, true);
+  const writeFields = (p: number, f: ReturnType<typeof utcFields>) => {
+    put(p, SEC, f.sec);
+    put(p, MIN, f.min);
+    put(p, HOUR, f.hour);
+    put(p, MDAY, f.mday);
+    put(p, MON, f.mon);
+    put(p, YEAR, f.year - 1900);
+    put(p, WDAY, f.wday);
+    put(p, YDAY, f.yday);
+  };
   const readTm = (p: number): Tm => ({
     sec: get(p, SEC), min: get(p, MIN), hour: get(p, HOUR), mday: get(p, MDAY), mon: get(p, MON),
     year: get(p, YEAR), wday: get(p, WDAY), yday: get(p, YDAY), gmtoff: get(p, GMTOFF),
@@ -140,34 +186,19 @@ export function timeImports(memory: WasmMemory, newString: (s: string) => number
 
   return {
     _gmtime_js(t: bigint, tm: number): void {
-      const d = dateOf(t);
-      put(tm, SEC, d.getUTCSeconds());
-      put(tm, MIN, d.getUTCMinutes());
-      put(tm, HOUR, d.getUTCHours());
-      put(tm, MDAY, d.getUTCDate());
-      put(tm, MON, d.getUTCMonth());
-      put(tm, YEAR, d.getUTCFullYear() - 1900);
-      put(tm, WDAY, d.getUTCDay());
-      put(tm, YDAY, dayOfYear(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+      writeFields(tm, utcFields(Number(t)));
     },
     _localtime_js(t: bigint, tm: number): void {
-      const d = dateOf(t);
-      const year = d.getFullYear();
-      put(tm, SEC, d.getSeconds());
-      put(tm, MIN, d.getMinutes());
-      put(tm, HOUR, d.getHours());
-      put(tm, MDAY, d.getDate());
-      put(tm, MON, d.getMonth());
-      put(tm, YEAR, year - 1900);
-      put(tm, WDAY, d.getDay());
-      put(tm, YDAY, dayOfYear(year, d.getMonth(), d.getDate()));
-      const offset = d.getTimezoneOffset();
-      put(tm, GMTOFF, -60 * offset);
-      const { winter, summer } = zoneOffsets(year);
-      put(tm, ISDST, winter !== summer && offset === Math.min(winter, summer) ? 1 : 0);
+      const { gmtoff, isdst } = localOffset(Number(t));
+      writeFields(tm, utcFields(Number(t) + gmtoff));
+      put(tm, GMTOFF, gmtoff);
+      put(tm, ISDST, isdst);
     },
     _mktime_js(tm: number): bigint {
-      const d = new Date(get(tm, YEAR) + 1900, get(tm, MON), get(tm, MDAY), get(tm, HOUR), get(tm, MIN), get(tm, SEC), 0);
+      // setFullYear, not the Date constructor, which reads years 0-99 as 1900-1999.
+      const d = new Date(0);
+      d.setFullYear(get(tm, YEAR) + 1900, get(tm, MON), get(tm, MDAY));
+      d.setHours(get(tm, HOUR), get(tm, MIN), get(tm, SEC), 0);
       const isdst = get(tm, ISDST);
       const offset = d.getTimezoneOffset();
       const { winter, summer } = zoneOffsets(d.getFullYear());

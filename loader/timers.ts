@@ -1,5 +1,5 @@
 /**
- * Timers for the builtins that wait (`sleep`, `async.spawn_interval`). `setTimeout` fires at
+ * Timers for everything that waits (`sleep`, `async.spawn_interval`, `--timeout`). `setTimeout` fires at
  * once when asked for more than 2^31-1 ms, which would turn `sleep(30 * 86400)` into a busy
  * loop, so long waits are chained in steps the host accepts.
  */
@@ -14,8 +14,11 @@ export interface Delay {
   cancel(): void;
 }
 
-/** Waits `ms` milliseconds (any finite or infinite length). */
-export function delay(ms: number): Delay {
+/**
+ * Waits `ms` milliseconds (any finite or infinite length). `unref`: the wait alone does not keep
+ * the process alive.
+ */
+export function delay(ms: number, options: { unref?: boolean } = {}): Delay {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let settle!: (elapsed: boolean) => void;
   const promise = new Promise<boolean>((resolve) => (settle = resolve));
@@ -24,6 +27,7 @@ export function delay(ms: number): Delay {
     const left = deadline - performance.now();
     if (left <= 0) return settle(true);
     timer = setTimeout(left > MAX_TIMEOUT_MS ? arm : () => settle(true), Math.min(left, MAX_TIMEOUT_MS));
+    if (options.unref) (timer as { unref?: () => void }).unref?.();
   };
   arm();
   return {

@@ -1,0 +1,102 @@
+/**
+ * The host facade builtins use: every call asks the policy first with the builtin's name,
+ * files are opened where the policy judged them, a cancelled child is killed with what it
+ * started, and redirects are checked hop by hop.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { tempDir } from "../tests/helpers.ts";
+import { policyHost } from "./host-facade.ts";
+import { Policy } from "./sandbox/policy.ts";
+import { mapVariables } from "./variables.ts";
+
+const dir = tempDir("assay-facade-");
+writeFileSync(join(dir, "data.txt"), "hello");
+writeFileSync(join(dir, "secret.txt"), "secret");
+
+test("file calls ask the policy with the builtin's name and the flag that would grant it", async () => {
+  const host = policyHost(new Policy({ profile: "restricted" }), mapVariables());
+  await assert.rejects(host.readFile("fs.read", join(dir, "data.txt")), {
+    message: `fs.read: read access to "${join(dir, "data.txt")}" denied by sandbox profile "restricted" ` +
+      `(grant with --allow-read=${join(dir, "data.txt")})`,
+  });
+  await assert.rejects(host.writeFile("fs.write", join(dir, "new.txt"), new Uint8Array([1])), /fs\.write: write access/);
+  const allowed = policyHost(new Policy({ profile: "restricted", allow: { read: [dir], write: [dir] } }), mapVariables());
+  assert.equal(new TextDecoder().decode(await allowed.readFile("fs.read", join(dir, "data.txt"))), "hello");
+  await allowed.writeFile("fs.write", join(dir, "out.bin"), new Uint8Array([0, 255]));
+  assert.deepEqual([...readFileSync(join(dir, "out.bin"))], [0, 255]);
+});
+
+test("a symlink inside an allowed directory that points outside it is refused", async () => {
+  const inside = tempDir("assay-facade-in-");
+  symlinkSync(join(dir, "secret.txt"), join(inside, "link.txt"));
+  const host = policyHost(new Policy({ profile: "restricted", allow: { read: [inside] } }), mapVariables());
+  await assert.rejects(host.readFile("fs.read", join(inside, "link.txt")), /fs\.read: read access .* denied/);
+});
+
+test("run: output captured; a denied command never runs; aborting kills the child and its children", async () => {
+  const host = policyHost(new Policy({ profile: "full" }), mapVariables({ GREETING: "hi" }));
+  const r = await host.run("shell.exec", ["sh", "-c", "echo $GREETING; echo oops >&2; exit 3"]);
+  assert.deepEqual([r.code, new TextDecoder().decode(r.stdout), new TextDecoder().decode(r.stderr)], [3, "hi\n", "oops\n"]);
+
+  const restricted = policyHost(new Policy({ profile: "restricted" }), mapVariables());
+  const marker = join(dir, "ran");
+  await assert.rejects(restricted.run("shell.exec", ["touch", marker]), /shell\.exec: run access to "touch .*" denied/);
+  assert.throws(() => readFileSync(marker), /ENOENT/);
+
+  const pidFile = join(dir, "sleep.pid");
+  const controller = new AbortController();
+  const running = host.run("shell.exec", ["sh", "-c", `sleep 30 & echo $! > ${pidFile}; wait`], { signal: controller.signal });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (readFileSync(pidFile, "utf8").trim()) break;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  controller.abort(new Error("cancelled"));
+  await assert.rejects(running, /cancelled/);
+  await new Promise((r) => setTimeout(r, 100));
+  const stat = (() => {
+    try {
+      const s = readFileSync(`/proc/${pid}/stat`, "latin1");
+      return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3);
+    } catch {
+      return "gone";
+    }
+  })();
+  assert.ok(stat === "gone" || stat === "Z", `sleep ${pid} is in state ${stat}`);
+});
+
+test("fetch asks the policy for each redirect hop, not only the first URL", async () => {
+  const server = createServer((req, res) => {
+    if (req.url === "/away") {
+      res.writeHead(302, { location: "http://127.0.0.2:9/elsewhere" }).end();
+    } else if (req.url === "/here") {
+      res.writeHead(302, { location: "/final" }).end();
+    } else {
+      res.writeHead(200, { "content-type": "text/plain" }).end("final");
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const host = policyHost(new Policy({ profile: "restricted", deny: {}, allow: {} }), mapVariables());
+    const onlyLocal = policyHost(new Policy({ profile: "pure", allow: { net: ["127.0.0.1"] } }), mapVariables());
+    assert.equal(await (await onlyLocal.fetch("http.get", `http://127.0.0.1:${port}/here`)).text(), "final");
+    await assert.rejects(
+      onlyLocal.fetch("http.get", `http://127.0.0.1:${port}/away`),
+      /http\.get: net access to "127\.0\.0\.2:9" denied by sandbox profile "pure"/,
+    );
+    const manual = await host.fetch("http.get", `http://127.0.0.1:${port}/away`, { redirect: "manual" });
+    assert.equal(manual.status, 302);
+  } finally {
+    server.close();
+  }
+});
