@@ -47,23 +47,24 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) !== -1;
 }
 
+/** Per function: signature, description, operands and their kind (documentation; checked in the raw code). */
 const DECLARED = {
-  eq: ["assert.eq(a, b, msg?)", "Fail unless a equals b (tables compared deeply, ignoring metatables)", ["a", "b"]],
-  ne: ["assert.ne(a, b, msg?)", "Fail if a equals b (tables compared deeply)", ["a", "b"]],
-  gt: ["assert.gt(a, b, msg?)", "Fail unless the number a is greater than b", ["a", "b"]],
-  lt: ["assert.lt(a, b, msg?)", "Fail unless the number a is less than b", ["a", "b"]],
-  contains: ["assert.contains(s, sub, msg?)", "Fail unless the string s contains sub (plain bytes)", ["s", "sub"]],
-  not_nil: ["assert.not_nil(v, msg?)", "Fail if v is nil", ["v"]],
-  matches: ["assert.matches(s, pattern, msg?)", "Fail unless the string s matches the Lua pattern", ["s", "pattern"]],
+  eq: ["assert.eq(a, b, msg?)", "Fail unless a equals b (tables compared deeply, ignoring metatables)", ["a", "b"], "value"],
+  ne: ["assert.ne(a, b, msg?)", "Fail if a equals b (tables compared deeply)", ["a", "b"], "value"],
+  gt: ["assert.gt(a, b, msg?)", "Fail unless the number a is greater than b", ["a", "b"], "number"],
+  lt: ["assert.lt(a, b, msg?)", "Fail unless the number a is less than b", ["a", "b"], "number"],
+  contains: ["assert.contains(s, sub, msg?)", "Fail unless the string s contains sub (plain bytes)", ["s", "sub"], "bytes"],
+  not_nil: ["assert.not_nil(v, msg?)", "Fail if v is nil", ["v"], "value"],
+  matches: ["assert.matches(s, pattern, msg?)", "Fail unless the string s matches the Lua pattern", ["s", "pattern"], "bytes"],
 } as const;
 
 /** The declarations: every assertion takes its operands as raw values and an optional message. */
 const FUNCTIONS: Record<string, FunctionDecl> = Object.fromEntries(
-  Object.entries(DECLARED).map(([name, [signature, description, operands]]) => [name, {
+  Object.entries(DECLARED).map(([name, [signature, description, operands, kind]]) => [name, {
     signature,
     description,
     args: [
-      ...operands.map((operand) => ({ name: operand, type: "raw" as const })),
+      ...operands.map((operand) => ({ name: operand, type: kind, strict: true, optional: kind === "value" })),
       { name: "msg", type: "value" as const, optional: true },
     ],
     profiles: ["restricted", "pure"],

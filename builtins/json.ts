@@ -76,7 +76,7 @@ registerBuiltin({
     encode: {
       signature: "json.encode(value) -> string",
       description: "Encode a value as compact JSON with byte-wise sorted keys ({} encodes as [])",
-      args: [{ name: "value", type: "value" }],
+      args: [{ name: "value", type: "value", optional: true }],
       profiles: ["restricted", "pure"],
     },
   },

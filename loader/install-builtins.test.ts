@@ -16,8 +16,8 @@ import type { Builtin } from "./plugin.ts";
 import { INSTALLED_KEY, installBuiltin } from "./install-builtins.ts";
 import { Policy } from "./sandbox/policy.ts";
 import { lazy } from "./lazy.ts";
-import type { memorySink } from "./log-sink.ts";
 import { errorText } from "./error-text.ts";
+import { reportError } from "./run.ts";
 import { LUA_OK, LUA_REGISTRYINDEX, LUA_TFUNCTION, LUA_TTABLE } from "./lua-api.ts";
 import type { Vm } from "./vm.ts";
 
@@ -135,10 +135,8 @@ test("an async function suspends its task; a JS failure reaches Lua as '<fn>: <m
   `), "@t.lua", "t");
   const outcome = await scheduler.run(scheduler.spawn(L, 0, "main"));
   assert.ok(outcome.ok, outcome.ok ? "" : api.tostring(scheduler.current?.thread ?? L, -1) ?? "");
-  // At debug level (-v) the unexpected JS error's stack is logged, so its origin can be found.
-  const records = (vm.ctx.log as ReturnType<typeof memorySink>).records;
-  const debug = records.find((r) => r.level === "DEBUG" && r.message === "fake3.broken: JavaScript error");
-  assert.match(String(debug?.fields.stack), /TypeError: cannot read properties of undefined\n\s+at /);
+  // The unexpected JS error's stack is kept for the uncaught-error report (shown at -v).
+  assert.match(vm.ctx.jsErrors.find("t.lua:3: fake3.broken: cannot read properties of undefined") ?? "", /TypeError: cannot read properties of undefined\n\s+at /);
   vm.close();
 });
 
@@ -223,4 +221,28 @@ test("the lint rule fails a builtin that reaches the host itself (node:fs, node:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("an uncaught error that began as a JS exception shows its JS stack in the report at -v", async () => {
+  const vm = await testVm();
+  installBuiltin(vm.ctx, {
+    name: "fake6",
+    description: "test builtin",
+    functions: { broken: { ...fakeDecl([]), signature: "fake6.broken()" } },
+    install: () => ({
+      broken: () => {
+        throw new RangeError("index out of range");
+      },
+    }),
+  });
+  const { api, L, scheduler } = vm;
+  api.load(L, new TextEncoder().encode(`fake6.broken()`), "@t.lua", "t");
+  const task = scheduler.spawn(L, 0, "main");
+  assert.equal((await scheduler.run(task)).ok, false);
+  reportError(vm, task.thread);
+  const records = (vm.ctx.log as unknown as { records: { level: string; message: string; fields: Record<string, unknown> }[] }).records;
+  const error = records.find((r) => r.level === "ERROR");
+  assert.equal(error?.message, "t.lua:1: fake6.broken: index out of range");
+  assert.match(String(error?.fields.traceback), /stack traceback:[\s\S]*JavaScript stack of the error:\nRangeError: index out of range\n\s+at /);
+  vm.close();
 });

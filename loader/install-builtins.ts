@@ -94,14 +94,12 @@ export function pushResult(ctx: BuiltinContext, L: number, fn: string, result: u
   }
 }
 
-/** A JS failure as the Lua error the script sees; unexpected ones keep their stack at debug level. */
+/** A JS failure as the Lua error the script sees; an unexpected one's stack is kept for the report. */
 export function asLuaError(ctx: BuiltinContext, fn: string, e: unknown): unknown {
   if (e instanceof LuaError || typeof e === "number") return e;
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof Error && e.stack && ctx.log.enabled("DEBUG", "assay")) {
-    ctx.log.write("DEBUG", "assay", `${fn}: JavaScript error`, { stack: e.stack });
-  }
-  return new LuaError(`${fn}: ${message}`);
+  const message = `${fn}: ${e instanceof Error ? e.message : String(e)}`;
+  if (e instanceof Error && e.stack) ctx.jsErrors.record(message, e.stack);
+  return new LuaError(message);
 }
 
 /** The C function Lua calls for one declared function. */

@@ -33,6 +33,7 @@ import type { HeapBudget } from "./heap-budget.ts";
 import type { ArgSpec } from "./bridge/args.ts";
 import type { Objects } from "./bridge/objects.ts";
 import type { Host } from "./host-facade.ts";
+import type { JsErrors } from "./js-errors.ts";
 
 export type { Capability };
 
@@ -60,6 +61,8 @@ export interface BuiltinContext {
   objects: Objects;
   /** Files, processes and the network, each call checked against the policy first. */
   host: Host;
+  /** Stacks of JS errors that became Lua errors, for the uncaught-error report at `-v`. */
+  jsErrors: JsErrors;
   /** Aborted when the VM closes: pass it to anything long-lived the builtin starts. */
   signal: AbortSignal;
   /** Registers a cleanup to run when the VM closes (servers, pools, timers). */

@@ -9,7 +9,7 @@ import { accessSync, closeSync, constants, readFileSync } from "node:fs";
 import { openChecked, type SyscallPolicy } from "./sandbox/backstop.ts";
 import type { BuiltinContext } from "./plugin.ts";
 import { LUA_OK, LUA_TFUNCTION, type CFunction, type LuaApi } from "./lua-api.ts";
-import { canonicalPath, type Refusal } from "./sandbox/policy.ts";
+import { canonicalPath, type Refusal, within } from "./sandbox/policy.ts";
 import { loadMode, prepareSource } from "./source.ts";
 import { isEmbedded, loadEmbedded, runEmbedded } from "./embedded.ts";
 
@@ -73,10 +73,6 @@ function readable(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function within(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith("/") ? root : root + "/");
 }
 
 /** Why a candidate is refused, as the miss list shows it: `denied '<file>' (<this>)`. */

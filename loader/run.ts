@@ -56,6 +56,9 @@ export function reportError(vm: Vm, thread: number): void {
     api.traceback(P, thread, null, 0);
     traceback = api.tostring(P, -1) ?? "";
   });
+  // At -v, an error that began as a JS exception in the runtime shows where it was thrown.
+  const jsStack = ctx.log.enabled("DEBUG", "assay") ? ctx.jsErrors.find(message) : undefined;
+  if (jsStack) traceback += `${traceback ? "\n" : ""}JavaScript stack of the error:\n${jsStack}`;
   ctx.log.write("ERROR", "lua", message, traceback ? { traceback } : {});
 }
 

@@ -22,6 +22,7 @@ import type { BuiltinContext, RuntimeInfo } from "./plugin.ts";
 import { installBuiltins } from "./install-builtins.ts";
 import { Objects } from "./bridge/objects.ts";
 import { policyHost } from "./host-facade.ts";
+import { JsErrors } from "./js-errors.ts";
 import type { LogSink } from "./log-sink.ts";
 import { environmentOf, type VariableProvider } from "./variables.ts";
 import type { Policy } from "./sandbox/policy.ts";
@@ -164,6 +165,7 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     heap,
     objects: new Objects(api, L),
     host: policyHost(options.policy, options.vars),
+    jsErrors: new JsErrors(),
     signal: abort.signal,
     onClose: (cleanup) => void cleanups.push(cleanup),
     flushStdio,

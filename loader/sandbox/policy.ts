@@ -41,7 +41,8 @@ export interface PolicyOptions {
  */
 const SHELL_META = /[;|&$<>`\n]/;
 
-function within(path: string, root: string): boolean {
+/** Whether `path` is `root` or below it (both canonical). */
+export function within(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
