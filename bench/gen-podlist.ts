@@ -6,18 +6,7 @@
  *
  * Usage: `bun bench/gen-podlist.ts [bytes] > podlist.json` (also runs under deno and node).
  */
-
-/** A small seeded PRNG (mulberry32) so the document is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./prng.ts";
 
 const APPS = ["api-gateway", "billing", "checkout", "frontend", "inventory", "notifier", "search", "worker"];
 const NAMESPACES = ["default", "payments", "shop", "platform"];

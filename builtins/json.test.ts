@@ -13,6 +13,7 @@ import { testVm } from "../loader/test-vm.ts";
 import { generatePodList } from "../bench/gen-podlist.ts";
 import { formatFloat } from "../loader/bridge/float-format.ts";
 import "./json.ts";
+import { prng } from "../bench/prng.ts";
 
 async function vm(memoryLimit?: number): Promise<Vm> {
   return await testVm({ policy: new Policy({ profile: "pure" }), memoryLimit });
@@ -86,17 +87,6 @@ test("running out of Lua memory mid-parse raises a catchable error and the VM su
   assert.equal(run(v, `return json.encode(json.parse('{"ok":[1,2.0]}'))`), `{"ok":[1,2.0]}`);
 });
 
-/** A seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random document of every JSON shape: keys and strings with escapes, control characters
  * and non-ASCII text, safe integers, floats, nulls in objects, nesting. */

@@ -14,7 +14,7 @@ import { LUA_OK } from "./lua-api.ts";
 import type { Vm } from "./vm.ts";
 import type { TaskOutcome } from "./scheduler.ts";
 import { errorText } from "./error-text.ts";
-import { tempDir } from "../tests/helpers.ts";
+import { isRunning, tempDir } from "../tests/helpers.ts";
 
 /** Runs `source` as the main task; resolves with the outcome and the error text if it failed. */
 async function main(vm: Vm, source: string): Promise<TaskOutcome & { error?: string }> {
@@ -23,19 +23,6 @@ async function main(vm: Vm, source: string): Promise<TaskOutcome & { error?: str
   const task = scheduler.spawn(L, 0, "main");
   const outcome = await scheduler.run(task);
   return outcome.ok || outcome.cancelled ? outcome : { ...outcome, error: errorText(api, task.thread, -1) };
-}
-
-/**
- * Whether a process still runs: an orphan killed here may stay a zombie until some init reaps
- * it (this machine's pid 1 may never), and a zombie runs nothing.
- */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 const scratch = tempDir("assay-vm-test-");
@@ -105,7 +92,7 @@ test("stopping a VM kills the child process its task waits for, and what that ch
   let alive = true;
   for (let i = 0; i < 100 && alive; i++) {
     await new Promise((r) => setTimeout(r, 10));
-    alive = running(pid);
+    alive = isRunning(pid);
   }
   assert.equal(alive, false, "the shell's child is gone");
   vm.close();

@@ -3,7 +3,7 @@
  * source under Deno when `ASSAY_FROM_SOURCE=deno`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -78,4 +78,17 @@ export function writeScript(source: string, name = "script.lua", dir = tempDir()
   const path = join(dir, name);
   writeFileSync(path, source);
   return path;
+}
+
+/**
+ * Whether process `pid` still runs: one killed here may stay a zombie until some init reaps it
+ * (this machine's pid 1 may never), and a zombie runs nothing. Linux (/proc).
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
 }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { runAssay, tempDir } from "./helpers.ts";
+import { isRunning, runAssay, tempDir } from "./helpers.ts";
 
 function runLua(source: string, args: string[] = []) {
   const dir = tempDir();
@@ -79,16 +79,6 @@ test("a failed task whose handle is collected is logged then, before the script 
   assert.match(r.stderr, /ERROR async task failed: dropped\nafter collect\n$/);
 });
 
-/** Whether a process runs (a zombie left for an init that never reaps does not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 test("--timeout also ends the command os.execute is waiting for, with what it started", () => {
   const dir = tempDir();
   const pidFile = join(dir, "sleep.pid");
@@ -97,8 +87,8 @@ test("--timeout also ends the command os.execute is waiting for, with what it st
   assert.ok(r.seconds < 5, `took ${r.seconds} s`);
   const pid = Number(readFileSync(pidFile, "utf8"));
   const until = Date.now() + 2000;
-  while (running(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
-  assert.equal(running(pid), false, `sleep ${pid} still runs`);
+  while (isRunning(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
+  assert.equal(isRunning(pid), false, `sleep ${pid} still runs`);
 });
 
 test("a --timeout past setTimeout's 24.8-day limit does not fire at once", () => {
