@@ -116,6 +116,7 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
   }
   const { api, scheduler } = ctx;
   const never = new AbortController().signal;
+  const keep = (L: number, idx: number) => ctx.callbacks.keep(L, idx);
   const callSync = (L: number, args: unknown[]): number => {
     let result: unknown;
     try {
@@ -142,7 +143,7 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
   };
   const call = decl.async ? callAsync : callSync;
   return (L) => {
-    const args = readArgs(api, L, fn, decl.args);
+    const args = readArgs(api, L, fn, decl.args, 1, keep);
     const needs = decl.needs;
     if (needs && !needs.loaded) {
       // First use: wait for the dependency, then run as usual. The arguments are read again in
@@ -150,7 +151,7 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
       return scheduler.suspend(
         L,
         needs.load().then(
-          () => (co: number) => call(co, readArgs(api, co, fn, decl.args)),
+          () => (co: number) => call(co, readArgs(api, co, fn, decl.args, 1, keep)),
           (e) => Promise.reject(asLuaError(ctx, fn, e)),
         ),
       );

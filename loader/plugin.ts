@@ -32,6 +32,7 @@ import type { Scheduler } from "./scheduler.ts";
 import type { HeapBudget } from "./heap-budget.ts";
 import type { ArgSpec } from "./bridge/args.ts";
 import type { Objects } from "./bridge/objects.ts";
+import type { Callbacks } from "./bridge/callback.ts";
 import type { Host } from "./host-facade.ts";
 import type { JsErrors } from "./js-errors.ts";
 
@@ -59,6 +60,8 @@ export interface BuiltinContext {
   heap: HeapBudget;
   /** Closures and handles held by Lua (released when collected). */
   objects: Objects;
+  /** Lua functions kept by JS, to call later as tasks (`callback` arguments). */
+  callbacks: Callbacks;
   /** Files, processes and the network, each call checked against the policy first. */
   host: Host;
   /** Stacks of JS errors that became Lua errors, for the uncaught-error report at `-v`. */

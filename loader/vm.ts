@@ -21,6 +21,7 @@ import { Scheduler } from "./scheduler.ts";
 import type { BuiltinContext, RuntimeInfo } from "./plugin.ts";
 import { installBuiltins } from "./install-builtins.ts";
 import { Objects } from "./bridge/objects.ts";
+import { Callbacks } from "./bridge/callback.ts";
 import { policyHost } from "./host-facade.ts";
 import { JsErrors } from "./js-errors.ts";
 import type { LogSink } from "./log-sink.ts";
@@ -154,6 +155,9 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
   const cleanups: (() => void)[] = [];
   const abort = new AbortController();
   const scheduler = new Scheduler(api, L);
+  const objects = new Objects(api, L);
+  const callbacks = new Callbacks(api, L, scheduler, objects);
+  cleanups.push(() => callbacks.close());
   const ctx: BuiltinContext = {
     api,
     L,
@@ -163,7 +167,8 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     scheduler,
     runtime: options.runtime,
     heap,
-    objects: new Objects(api, L),
+    objects,
+    callbacks,
     host: policyHost(options.policy, options.vars),
     jsErrors: new JsErrors(),
     signal: abort.signal,

@@ -7,7 +7,9 @@
  * Kinds: `text` (a string that is valid UTF-8, or a number converted as `tostring` does;
  * other bytes are refused, never mangled), `bytes` (any string, as Uint8Array), `number` (a
  * number or numeric string), `integer` (the integer subtype only: `16.0` is refused; a JS
- * number), `int64` (the same as bigint), `boolean`, `function` (the stack index), `table`
+ * number), `int64` (the same as bigint), `boolean`, `function` (the stack index, valid during
+ * a synchronous call), `callback` (a function kept to call later as its own task:
+ * bridge/callback.ts; the implementation must `release()` it), `table`
  * (converted by values.ts), `options` (a table read field by field), `list`/`map` (a table
  * whose values all follow `items`), `value` (anything, converted by values.ts), `raw` (the
  * stack index, any type). `strict` refuses the number/string coercions.
@@ -31,6 +33,7 @@ export type Kind =
   | "int64"
   | "boolean"
   | "function"
+  | "callback"
   | "table"
   | "options"
   | "list"
@@ -71,6 +74,7 @@ const NOUN: Record<Kind, string> = {
   int64: "integer",
   boolean: "boolean",
   function: "function",
+  callback: "function",
   table: "table",
   options: "table",
   list: "table",
@@ -95,14 +99,29 @@ export function expectation(spec: ArgSpec): string {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Reads arguments `first..` of the running C function; `first` is 2 for methods (after self). */
-export function readArgs(api: LuaApi, L: number, fn: string, specs: ArgSpec[], first = 1): unknown[] {
+/** Makes the value of a `callback` argument (bridge/callback.ts `Callbacks.keep`). */
+export type KeepCallback = (L: number, idx: number) => unknown;
+
+/**
+ * Reads arguments `first..` of the running C function; `first` is 2 for methods (after self).
+ * `keep` makes `callback` arguments (without it they are refused).
+ */
+export function readArgs(api: LuaApi, L: number, fn: string, specs: ArgSpec[], first = 1, keep?: KeepCallback): unknown[] {
   const out: unknown[] = new Array(specs.length);
   for (let i = 0; i < specs.length; i++) {
     out[i] = readValue(api, L, first + i, specs[i], fn, `${ordinal(i + 1)} argument`);
   }
+  // Kept only once every argument is valid, so a failed call keeps nothing.
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== CALLBACK) continue;
+    if (!keep) throw new Error(`argument schema: ${fn} has a callback argument but no way to keep it`);
+    out[i] = keep(L, first + i);
+  }
   return out;
 }
+
+/** Placeholder for a callback argument until every argument has been checked. */
+const CALLBACK = Symbol("callback");
 
 /** Reads one value at `idx` by `spec`; `what` names it in errors ("second argument", "opts.timeout"). */
 export function readValue(api: LuaApi, L: number, idx: number, spec: ArgSpec, fn: string, what: string): unknown {
@@ -156,6 +175,8 @@ function readKind(api: LuaApi, L: number, idx: number, t: number, kind: Kind, sp
       return t === LUA_TBOOLEAN ? api.toboolean(L, idx) : NO_MATCH;
     case "function":
       return t === LUA_TFUNCTION ? api.absindex(L, idx) : NO_MATCH;
+    case "callback":
+      return t === LUA_TFUNCTION ? CALLBACK : NO_MATCH;
     case "raw":
       return api.absindex(L, idx);
     case "value":
@@ -186,7 +207,7 @@ function fieldName(what: string, spec: ArgSpec): string {
 /** Stack indices would dangle inside tables (the value is popped once read): only top-level. */
 function checkNested(spec: ArgSpec): void {
   const kinds = Array.isArray(spec.type) ? spec.type : [spec.type];
-  if (kinds.includes("function") || kinds.includes("raw")) {
+  if (kinds.includes("function") || kinds.includes("raw") || kinds.includes("callback")) {
     throw new Error(`argument schema: "${spec.name}" is a function or raw value inside a table; only top-level arguments can be`);
   }
 }
