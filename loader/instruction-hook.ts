@@ -1,9 +1,10 @@
 /**
- * The count hook every VM carries: every HOOK_EVERY instructions of Lua code it checks
- * whether the running task was asked to stop (cancellation, VM stop) and whether the run's
- * deadline has passed. It is how Lua code that never yields is stopped from outside; a long
- * call into C (a pathological `string.find`) runs no instructions, so the deadline has an
- * off-thread backstop as well (watchdog.ts).
+ * The count hook a VM gets once something may have to stop its Lua code: every HOOK_EVERY
+ * instructions it checks whether the running task was asked to stop (cancellation, VM stop)
+ * and whether the run's deadline has passed. It is how Lua code that never yields is stopped
+ * from outside; a long call into C (a pathological `string.find`) runs no instructions, so the
+ * deadline has an off-thread backstop as well (watchdog.ts). Until then there is no hook, as
+ * in `lua5.4` (the official suite checks that `debug.gethook()` is nil).
  *
  * @example
  * ```ts
@@ -22,16 +23,27 @@ export class InstructionHook {
   private deadline = Infinity;
   private onDeadline: (() => void) | null = null;
 
-  constructor(private api: LuaApi, L: number, private scheduler: Scheduler) {
-    // Threads created later (tasks, user coroutines) inherit the hook from the main state.
-    const hook = api.m.addFunction((L: number, _ar: number) => this.check(L), "vii");
-    api.m._lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+  private hook = 0;
+
+  constructor(private api: LuaApi, private L: number, private scheduler: Scheduler) {}
+
+  /**
+   * Installs the hook on the main state (threads created later inherit it) and on every task
+   * that exists already. Idempotent.
+   */
+  arm(): void {
+    if (this.hook) return;
+    const m = this.api.m;
+    this.hook = m.addFunction((L: number, _ar: number) => this.check(L), "vii");
+    m._lua_sethook(this.L, this.hook, LUA_MASKCOUNT, HOOK_EVERY);
+    for (const thread of this.scheduler.liveThreads()) m._lua_sethook(thread, this.hook, LUA_MASKCOUNT, HOOK_EVERY);
   }
 
   /** Calls `onDeadline` (which must not return to Lua normally: exit or stop) once `at` passes. */
   setDeadline(at: number, onDeadline: () => void): void {
     this.deadline = at;
     this.onDeadline = onDeadline;
+    this.arm();
   }
 
   private check(L: number): void {

@@ -323,6 +323,11 @@ export class Scheduler {
     return true;
   }
 
+  /** The threads of the tasks that have not ended. */
+  liveThreads(): number[] {
+    return [...this.tasks].filter((t) => !t.ended).map((t) => t.thread);
+  }
+
   /** Cancels every task that has not ended (the VM is being stopped). */
   cancelAll(reason: unknown): void {
     for (const task of this.tasks) this.cancel(task, reason);

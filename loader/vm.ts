@@ -88,6 +88,8 @@ export class Vm {
    * the call returns; see watchdog.ts and docs/architecture.md.
    */
   stop(reason: unknown = new LuaError("the Lua VM was stopped", 0)): void {
+    // Called from inside Lua (a builtin), the running task must be reached by the hook.
+    if (this.scheduler.current) this.hook.arm();
     this.scheduler.cancelAll(reason);
   }
 

@@ -119,3 +119,10 @@ test("a heap limit too small for the script's own arguments is a clean failure",
   assert.match(r.stderr, /ERROR not enough memory\n/);
   assert.doesNotMatch(r.stderr, /PANIC|Bun v/);
 });
+
+test("no debug hook is set unless something needs one (a --timeout), as lua5.4 has none", () => {
+  const plain = runLua(`print(debug.gethook())`);
+  assert.equal(plain.stdout, "nil\n", plain.stderr);
+  const timed = runLua(`print(type(debug.gethook()), select(3, debug.gethook()))`, ["--timeout=5"]);
+  assert.equal(timed.stdout, "string\t100000\n", timed.stderr); // "external hook": a C hook
+});
