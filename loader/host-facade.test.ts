@@ -75,8 +75,16 @@ test("run: output captured; a denied command never runs; aborting kills the chil
 });
 
 test("fetch asks the policy for each redirect hop, not only the first URL", async () => {
+  const seen: Record<string, string | undefined>[] = [];
   const server = createServer((req, res) => {
-    if (req.url === "/away") {
+    seen.push({ url: req.url, host: req.headers.host, authorization: req.headers.authorization, type: req.headers["content-type"], method: req.method });
+    if (req.url === "/file") {
+      res.writeHead(302, { location: "file:///etc/hostname" }).end();
+    } else if (req.url === "/other-origin") {
+      res.writeHead(307, { location: `http://localhost:${(server.address() as AddressInfo).port}/final` }).end();
+    } else if (req.url === "/see-other") {
+      res.writeHead(303, { location: "/final" }).end();
+    } else if (req.url === "/away") {
       res.writeHead(302, { location: "http://127.0.0.2:9/elsewhere" }).end();
     } else if (req.url === "/here") {
       res.writeHead(302, { location: "/final" }).end();
@@ -96,6 +104,24 @@ test("fetch asks the policy for each redirect hop, not only the first URL", asyn
     );
     const manual = await host.fetch("http.get", `http://127.0.0.1:${port}/away`, { redirect: "manual" });
     assert.equal(manual.status, 302);
+    await assert.rejects(host.fetch("http.get", `http://127.0.0.1:${port}/away`, { redirect: "error" }), /redirected \(status 302\)/);
+    // Not the network: file: and data: URLs are refused, also as a redirect's target.
+    await assert.rejects(host.fetch("http.get", "file:///etc/hostname"), /http\.get: unsupported URL scheme "file"/);
+    await assert.rejects(host.fetch("http.get", `http://127.0.0.1:${port}/file`), /unsupported URL scheme "file"/);
+    // Credentials do not follow a redirect to another origin; a 303 turns a POST into a GET.
+    seen.length = 0;
+    await (await host.fetch("http.get", `http://127.0.0.1:${port}/other-origin`, { headers: { authorization: "Bearer secret" } })).text();
+    assert.deepEqual(seen.map((r) => r.authorization), ["Bearer secret", undefined]);
+    seen.length = 0;
+    await (await host.fetch("http.post", `http://127.0.0.1:${port}/see-other`, {
+      method: "POST",
+      body: "x=1",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Bearer same-origin" },
+    })).text();
+    assert.deepEqual(seen.map((r) => [r.method, r.type, r.authorization]), [
+      ["POST", "application/x-www-form-urlencoded", "Bearer same-origin"],
+      ["GET", undefined, "Bearer same-origin"],
+    ]);
   } finally {
     server.close();
   }

@@ -14,9 +14,10 @@
 import * as fs from "node:fs";
 import { spawn } from "node:child_process";
 import type { Policy } from "./sandbox/policy.ts";
+import { LuaError } from "./lua-api.ts";
 import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
-import { killTree } from "./process-tree.ts";
+import { processTree, signalTree } from "./process-tree.ts";
 import { openChecked } from "./sandbox/backstop.ts";
 
 export interface RunOptions {
@@ -56,11 +57,33 @@ function settled<T>(work: () => T): Promise<T> {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 
-/** Asks the policy for `net` access to a URL's host and port. */
+/** Asks the policy for `net` access to a URL's host and port; only http and https are network. */
 function checkNet(policy: Policy, fn: string, url: string): void {
   const target = new URL(url);
+  // Bun's fetch also reads file: and data: URLs, which would bypass the read policy.
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    throw new LuaError(`${fn}: unsupported URL scheme ${JSON.stringify(target.protocol.slice(0, -1))} (http or https only)`);
+  }
   const port = target.port || (target.protocol === "https:" ? "443" : "80");
   policy.check(fn, "net", `${target.hostname}:${port}`);
+}
+
+/** Headers that must not follow a redirect to another origin (the fetch standard's rule). */
+const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
+/** Headers that describe a body, dropped when a redirect turns the request into a GET. */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+/** The request for the next hop of a redirect, as the fetch standard prescribes. */
+function redirected(request: RequestInit, status: number, from: URL, to: URL): RequestInit {
+  const headers = new Headers(request.headers);
+  const method = (request.method ?? "GET").toUpperCase();
+  let next: RequestInit = request;
+  if (status === 303 && method !== "HEAD" || ((status === 301 || status === 302) && method === "POST")) {
+    for (const h of BODY_HEADERS) headers.delete(h);
+    next = { ...next, method: method === "HEAD" ? "HEAD" : "GET", body: undefined };
+  }
+  if (from.origin !== to.origin) for (const h of CREDENTIALS) headers.delete(h);
+  return { ...next, headers };
 }
 
 /** How long an aborted child gets between SIGTERM and SIGKILL. */
@@ -122,21 +145,20 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     async fetch(fn, url, init = {}) {
       // Redirects are followed here, each hop asked of the policy: fetch's own following would
       // reach hosts nobody checked.
-      const follow = (init.redirect ?? "follow") === "follow";
+      const mode = init.redirect ?? "follow";
       let target = url;
       let request: RequestInit = { ...init, redirect: "manual" };
       for (let hop = 0;; hop++) {
         checkNet(policy, fn, target);
         const response = await fetch(target, request);
         const location = response.headers.get("location");
-        if (!follow || !REDIRECTS.has(response.status) || location === null) return response;
+        if (mode === "manual" || !REDIRECTS.has(response.status) || location === null) return response;
         await response.body?.cancel();
+        if (mode === "error") throw new Error(`redirected (status ${response.status}) where redirects are refused`);
         if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
-        target = new URL(location, target).toString();
-        const method = (request.method ?? "GET").toUpperCase();
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
-          request = { ...request, method: method === "HEAD" ? "HEAD" : "GET", body: undefined };
-        }
+        const next = new URL(location, target);
+        request = redirected(request, response.status, new URL(target), next);
+        target = next.toString();
       }
     },
   };
@@ -155,18 +177,26 @@ export function runChild(argv: string[], options: RunOptions): Promise<RunResult
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       if (!child.pid) return;
-      killTree(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => child.pid && killTree(child.pid, "SIGKILL"), KILL_GRACE_MS);
+      // The processes as they are now: SIGKILL later goes to these same ones (checked by their
+      // start time, so a reused pid is left alone), not to whatever descends from the pid then.
+      const tree = processTree(child.pid);
+      signalTree(tree, "SIGTERM");
+      killTimer = setTimeout(() => signalTree(tree, "SIGKILL"), KILL_GRACE_MS);
+      (killTimer as { unref?: () => void }).unref?.();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     child.once("error", (e) => {
       options.signal?.removeEventListener("abort", onAbort);
       reject(e);
     });
+    // Aborted: done when the child itself has exited, even if a grandchild keeps its pipes open.
+    child.once("exit", () => {
+      if (options.signal?.aborted) reject(options.signal.reason);
+    });
     child.once("close", (code, signal) => {
-      clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
       if (options.signal?.aborted) return reject(options.signal.reason);
+      clearTimeout(killTimer);
       resolve({ code, signal, stdout: new Uint8Array(Buffer.concat(out)), stderr: new Uint8Array(Buffer.concat(err)) });
     });
   });

@@ -206,6 +206,7 @@ test("the lint rule fails a builtin that reaches the host itself (node:fs, node:
     writeFileSync(join(dir, "builtins", "bad.ts"), `import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n`);
     writeFileSync(join(dir, "builtins", "bad2.ts"), `export const g = () => import("node:child_process");\n`);
     writeFileSync(join(dir, "builtins", "bad3.ts"), `export const r = () => fetch("http://x");\nexport const s = () => Bun.spawn(["ls"]);\n`);
+    writeFileSync(join(dir, "builtins", "bad4.ts"), `export const w = () => new WebSocket("ws://x");\nexport const g = () => globalThis.fetch("http://x");\n`);
     writeFileSync(join(dir, "builtins", "good.ts"), `import { join } from "node:path";\nexport const h = join;\n`);
     // scripts/test.sh sets DENO_BIN; run alone, the copy it fetched is used when there is one.
     const fetched = join(ROOT, ".tools", "node_modules", "deno", "deno");
@@ -217,6 +218,8 @@ test("the lint rule fails a builtin that reaches the host itself (node:fs, node:
     assert.match(out, /do not import node:child_process/);
     assert.match(out, /builtins fetch through ctx\.host\.fetch/);
     assert.match(out, /not Bun\.\*/);
+    assert.match(out, /not WebSocket/);
+    assert.match(out, /not globalThis\.fetch/);
     assert.doesNotMatch(out, /good\.ts/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

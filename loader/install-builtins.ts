@@ -143,9 +143,11 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
   };
   const call = decl.async ? callAsync : callSync;
   return (L) => {
-    const args = readArgs(api, L, fn, decl.args, 1, keep);
     const needs = decl.needs;
-    if (needs && !needs.loaded) {
+    const firstUse = needs !== undefined && !needs.loaded;
+    // On a first use the arguments are only checked now (callbacks kept later, once loaded).
+    const args = readArgs(api, L, fn, decl.args, 1, firstUse ? () => undefined : keep);
+    if (needs && firstUse) {
       // First use: wait for the dependency, then run as usual. The arguments are read again in
       // the continuation (the call's stack is kept), so stack indices among them stay valid.
       return scheduler.suspend(

@@ -313,7 +313,9 @@ export class LuaApi {
   protect(L: number, nargs: number, body: (L: number) => void): string | null {
     if (!this.protector) {
       this.protector = this.cfunction((L) => {
-        const run = this.protected.pop()!;
+        const run = this.protected.pop();
+        // Reachable from Lua through debug.getinfo in full: called that way it has nothing to do.
+        if (!run) throw new LuaError("not a function to call from Lua");
         run(L);
         return 0;
       });

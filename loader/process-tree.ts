@@ -45,11 +45,38 @@ export function descendants(pid: number): number[] {
 
 /** Sends `signal` to `pid` and every process below it; processes already gone are skipped. */
 export function killTree(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
-  for (const p of [pid, ...descendants(pid)]) {
+  signalTree(processTree(pid), signal);
+}
+
+/** A process, named by pid and start time so that a later signal cannot reach a reused pid. */
+export interface ProcessRef {
+  pid: number;
+  started: string | null;
+}
+
+/** `pid` and every process below it, as they are now. */
+export function processTree(pid: number): ProcessRef[] {
+  return [pid, ...descendants(pid)].map((p) => ({ pid: p, started: startTime(p) }));
+}
+
+/** Signals the processes of a snapshot that are still the same processes. */
+export function signalTree(tree: ProcessRef[], signal: NodeJS.Signals): void {
+  for (const { pid, started } of tree) {
+    if (started !== startTime(pid)) continue; // gone, or the pid now belongs to another process
     try {
-      process.kill(p, signal);
+      process.kill(pid, signal);
     } catch {
       // Already gone.
     }
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null where there is none. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
   }
 }

@@ -12,8 +12,11 @@ const HOST_MODULES = new Set([
   ...["fs", "fs/promises", "child_process", "net", "http", "https", "http2", "tls", "dgram", "dns", "worker_threads"]
     .flatMap((m) => [m, `node:${m}`]),
   "bun:ffi",
+  "bun:sqlite",
 ]);
+/** Globals that reach the host: runtime namespaces, and network clients that skip the policy. */
 const HOST_GLOBALS = new Set(["Bun", "Deno"]);
+const NETWORK_GLOBALS = new Set(["fetch", "WebSocket", "EventSource", "XMLHttpRequest"]);
 
 interface Node {
   type: string;
@@ -58,9 +61,19 @@ const plugin = {
               context.report({ node, message: "builtins fetch through ctx.host.fetch (loader/host-facade.ts), which asks the sandbox policy" });
             }
           },
+          NewExpression: (node: Node) => {
+            if (!inBuiltins(context) || node.callee?.type !== "Identifier" || !NETWORK_GLOBALS.has(node.callee.name!)) return;
+            context.report({ node, message: `builtins reach the network through ctx.host (loader/host-facade.ts), not ${node.callee.name}` });
+          },
           MemberExpression: (node: Node) => {
-            if (!inBuiltins(context) || node.object?.type !== "Identifier" || !HOST_GLOBALS.has(node.object.name!)) return;
-            context.report({ node, message: `builtins reach the host through ctx.host (loader/host-facade.ts), not ${node.object.name}.*` });
+            if (!inBuiltins(context) || node.object?.type !== "Identifier") return;
+            const name = node.object.name!;
+            const property = (node as { property?: Node }).property;
+            if (HOST_GLOBALS.has(name)) {
+              context.report({ node, message: `builtins reach the host through ctx.host (loader/host-facade.ts), not ${name}.*` });
+            } else if (name === "globalThis" && property?.type === "Identifier" && NETWORK_GLOBALS.has(property.name!)) {
+              context.report({ node, message: `builtins reach the network through ctx.host (loader/host-facade.ts), not globalThis.${property.name}` });
+            }
           },
         };
       },

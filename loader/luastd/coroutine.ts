@@ -9,8 +9,10 @@
  */
 import { LUA_OK, LUA_TFUNCTION, LUA_TNONE, LUA_TLIGHTUSERDATA, LUA_TSTRING, LUA_YIELD, LuaError, upvalueIndex } from "../lua-api.ts";
 import type { BuiltinContext } from "../plugin.ts";
+import { callOriginal, keepOriginal } from "./cfn.ts";
 
 const LUA_ERRMEM = 4;
+const TASK_THREAD = "cannot resume or close a task's coroutine (the scheduler runs it)";
 
 export function installCoroutine(ctx: BuiltinContext): void {
   const { api, L, scheduler } = ctx;
@@ -106,9 +108,40 @@ export function installCoroutine(ctx: BuiltinContext): void {
     api.insert(L, -(r + 1));
     return r + 1;
   };
+  // status and close: a task root that has returned is "dead" (Lua would say "suspended": its
+  // results wait on its stack for whoever awaits it); closing one is refused like resuming.
+  const statusRef = keepOriginal(api, L, "coroutine", "status");
+  const closeRef = keepOriginal(api, L, "coroutine", "close");
+  const frame = m._malloc(256); // a lua_Debug, only to ask whether a level exists
+  const taskStatus = (co: number): string => {
+    const status = m._lua_status(co);
+    if (status === LUA_YIELD) return "suspended";
+    return status === LUA_OK && m._lua_getstack(co, 0, frame) ? "normal" : "dead";
+  };
   const resume = (L: number): number => {
     const co = getco(L, 1);
+    // A task root belongs to the scheduler, as the main thread belongs to lua.c. One that is
+    // resuming the caller ("normal") gets Lua's own answer.
+    if (co !== L && isTask(L, co) && taskStatus(co) !== "normal") {
+      api.pushboolean(L, false);
+      api.pushstring(L, TASK_THREAD);
+      return 2;
+    }
     return finishResume(L, auxresume(L, co, api.gettop(L) - 1));
+  };
+
+  const status = (L: number): number => {
+    const co = getco(L, 1);
+    if (co !== L && isTask(L, co)) {
+      api.pushstring(L, taskStatus(co));
+      return 1;
+    }
+    return callOriginal(api, L, statusRef, api.gettop(L));
+  };
+  const close = (L: number): number => {
+    const co = getco(L, 1);
+    if (co !== L && isTask(L, co) && taskStatus(co) !== "normal") return api.raise(L, new LuaError(TASK_THREAD));
+    return callOriginal(api, L, closeRef, api.gettop(L));
   };
 
   // The function coroutine.wrap returns: the coroutine is its upvalue.
@@ -163,7 +196,7 @@ export function installCoroutine(ctx: BuiltinContext): void {
   };
 
   api.getglobal(L, "coroutine");
-  for (const [name, fn] of Object.entries({ resume, wrap, yield: yieldFn, running, isyieldable })) {
+  for (const [name, fn] of Object.entries({ resume, wrap, yield: yieldFn, running, isyieldable, status, close })) {
     scheduler.pushTaskSet(L);
     api.pushcclosure(L, raw(fn), 1);
     api.setfield(L, -2, name);

@@ -35,6 +35,7 @@ export interface LuaExports {
   lua_isyieldable(L: State): number;
   lua_yieldk(L: State, nresults: number, ctx: number, k: Ptr): number;
   lua_sethook(L: State, hook: Ptr, mask: number, count: number): void;
+  lua_getstack(L: State, level: number, ar: Ptr): number;
   lua_getallocf(L: State, ud: Ptr): Ptr;
   lua_atpanic(L: State, panicf: Ptr): Ptr;
   lua_setallocf(L: State, f: Ptr, ud: Ptr): void;

@@ -115,12 +115,12 @@ function convert(c: string, tm: Tm): string | null {
     case "b": case "h": return MONTHS[tm.mon]?.slice(0, 3) ?? "?";
     case "B": return MONTHS[tm.mon] ?? "?";
     case "c": return format("%a %b %e %H:%M:%S %Y", tm);
-    case "C": return pad(Math.floor(year / 100), 2);
+    case "C": return String(Math.floor(year / 100)).padStart(year >= 0 && year < 1000 ? 1 : 2, "0");
     case "d": return pad(tm.mday, 2);
     case "D": return format("%m/%d/%y", tm);
     case "e": return pad(tm.mday, 2, " ");
     case "F": return format("%Y-%m-%d", tm);
-    case "g": return pad(isoWeek(tm).year % 100, 2);
+    case "g": return pad(((isoWeek(tm).year % 100) + 100) % 100, 2);
     case "G": return String(isoWeek(tm).year);
     case "H": return pad(tm.hour, 2);
     case "I": return pad(hour12, 2);
