@@ -46,6 +46,40 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yoe + era * 400 + (month <= 1 ? 1 : 0), month, day };
 }
 
+/** Days from 1970-01-01 to a date (month 0-11) of the proleptic Gregorian calendar. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 1 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 10) % 12; // March is 0
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * The instant whose local time reads `local` (seconds, as if UTC), as glibc's mktime picks it:
+ * with `isdst` > 0 in the zone's DST offset (an hour ahead of standard where the zone has no
+ * DST), with 0 in its standard offset, and with < 0 in whichever offset is in effect then
+ * (standard time when both are, at the end of DST; the standard offset inside a gap).
+ */
+function fromLocal(local: number, isdst: number): number {
+  const year = Math.max(-270000, Math.min(270000, civilFromDays(Math.floor(local / 86400)).year));
+  // The zone's offsets that year, to the second (January's and July's; the larger is DST).
+  const [a, b] = [0, 6].map((month) => {
+    const d = new Date(0);
+    d.setFullYear(year, month, 1);
+    d.setHours(12, 0, 0, 0);
+    return localOffset(d.getTime() / 1000).gmtoff;
+  });
+  const standard = Math.min(a, b), dst = Math.max(a, b);
+  if (isdst > 0) return local - (dst !== standard ? dst : standard + 3600);
+  if (isdst === 0) return local - standard;
+  if (localOffset(local - standard).gmtoff === standard) return local - standard;
+  if (localOffset(local - dst).gmtoff === dst) return local - dst;
+  return local - standard;
+}
+
 /** UTC broken-down time of `t` seconds, by arithmetic (JS Date stops at ±275,760 years). */
 function utcFields(t: number) {
   const days = Math.floor(t / 86400);
@@ -65,15 +99,47 @@ function utcFields(t: number) {
 
 /** The local zone's offset (seconds east) and DST flag at `t`, or at the nearest instant a Date holds. */
 function localOffset(t: number): { gmtoff: number; isdst: number } {
-  const d = new Date(Math.max(-DATE_LIMIT_S, Math.min(DATE_LIMIT_S, t)) * 1000);
+  const d = new Date(Math.floor(Math.max(-DATE_LIMIT_S, Math.min(DATE_LIMIT_S, t))) * 1000);
   const offset = d.getTimezoneOffset();
   const { winter, summer } = zoneOffsets(d.getFullYear());
-  return { gmtoff: -60 * offset, isdst: winter !== summer && offset === Math.min(winter, summer) ? 1 : 0 };
+  // Before 1970 a zone may still be on local mean time, whose offset has seconds (New York's
+  // was -4:56:02) that getTimezoneOffset rounds away.
+  const gmtoff = t < 0 ? exactOffset(d) ?? -60 * offset : -60 * offset;
+  return { gmtoff, isdst: winter !== summer && offset === Math.min(winter, summer) ? 1 : 0 };
+}
+
+let wallClock: Intl.DateTimeFormat | undefined;
+
+/** The local zone's offset at `d` to the second, from the local wall-clock reading of it. */
+function exactOffset(d: Date): number | undefined {
+  try {
+    wallClock ??= new Intl.DateTimeFormat("en-US", {
+      hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", second: "numeric",
+    });
+    const part: Record<string, string> = {};
+    for (const { type, value } of wallClock.formatToParts(d)) part[type] = value;
+    const year = part.era === "BC" ? 1 - Number(part.year) : Number(part.year);
+    const wall = new Date(0);
+    wall.setUTCFullYear(year, Number(part.month) - 1, Number(part.day));
+    wall.setUTCHours(Number(part.hour), Number(part.minute), Number(part.second), 0);
+    const offset = (wall.getTime() - d.getTime()) / 1000;
+    return Number.isFinite(offset) ? offset : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The offsets (minutes west, JS sign) in January and July of a year. */
 function zoneOffsets(year: number): { winter: number; summer: number } {
-  return { winter: new Date(year, 0, 1).getTimezoneOffset(), summer: new Date(year, 6, 1).getTimezoneOffset() };
+  // setFullYear: the Date constructor reads years 0-99 as 1900-1999.
+  const at = (month: number) => {
+    const d = new Date(0);
+    d.setFullYear(year, month, 1);
+    d.setHours(0, 0, 0, 0);
+    return d.getTimezoneOffset();
+  };
+  return { winter: at(0), summer: at(6) };
 }
 
 interface Tm {
@@ -195,32 +261,19 @@ export function timeImports(memory: WasmMemory, newString: (s: string) => number
       put(tm, ISDST, isdst);
     },
     _mktime_js(tm: number): bigint {
-      // setFullYear, not the Date constructor, which reads years 0-99 as 1900-1999.
-      const d = new Date(0);
-      d.setFullYear(get(tm, YEAR) + 1900, get(tm, MON), get(tm, MDAY));
-      d.setHours(get(tm, HOUR), get(tm, MIN), get(tm, SEC), 0);
-      const isdst = get(tm, ISDST);
-      const offset = d.getTimezoneOffset();
-      const { winter, summer } = zoneOffsets(d.getFullYear());
-      const dstOffset = Math.min(winter, summer);
-      if (isdst < 0) {
-        put(tm, ISDST, winter !== summer && offset === dstOffset ? 1 : 0);
-      } else if ((isdst > 0) !== (offset === dstOffset)) {
-        // The caller says DST is (not) in effect: read the fields in that offset instead.
-        const wanted = isdst > 0 ? dstOffset : Math.max(winter, summer);
-        d.setTime(d.getTime() + (wanted - offset) * 60_000);
-      }
-      const ms = d.getTime();
-      if (Number.isNaN(ms)) return -1n;
-      put(tm, SEC, d.getSeconds());
-      put(tm, MIN, d.getMinutes());
-      put(tm, HOUR, d.getHours());
-      put(tm, MDAY, d.getDate());
-      put(tm, MON, d.getMonth());
-      put(tm, YEAR, d.getFullYear() - 1900);
-      put(tm, WDAY, d.getDay());
-      put(tm, YDAY, dayOfYear(d.getFullYear(), d.getMonth(), d.getDate()));
-      return BigInt(Math.floor(ms / 1000));
+      // The fields as seconds of local time, normalised arithmetically (any field may be out of
+      // range, and years are not limited to what a JS Date holds).
+      const mon = get(tm, MON);
+      const year = get(tm, YEAR) + 1900 + Math.floor(mon / 12);
+      const days = daysFromCivil(year, ((mon % 12) + 12) % 12, 1) + get(tm, MDAY) - 1;
+      const local = days * 86400 + get(tm, HOUR) * 3600 + get(tm, MIN) * 60 + get(tm, SEC);
+      const t = fromLocal(local, get(tm, ISDST));
+      if (!Number.isFinite(t) || Math.abs(t) > 2 ** 53) return -1n;
+      const { gmtoff, isdst } = localOffset(t);
+      writeFields(tm, utcFields(t + gmtoff));
+      put(tm, GMTOFF, gmtoff);
+      put(tm, ISDST, isdst);
+      return BigInt(t);
     },
     _tzset_js(timezone: number, daylight: number, tzname: number): void {
       const year = new Date().getFullYear();
