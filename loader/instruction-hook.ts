@@ -35,6 +35,7 @@ export class InstructionHook {
     if (this.hook) return;
     const m = this.api.m;
     this.hook = m.addFunction((L: number, _ar: number) => this.check(L), "vii");
+    this.scheduler.hook = { fn: this.hook, mask: LUA_MASKCOUNT, count: HOOK_EVERY };
     m._lua_sethook(this.L, this.hook, LUA_MASKCOUNT, HOOK_EVERY);
     for (const thread of this.scheduler.liveThreads()) m._lua_sethook(thread, this.hook, LUA_MASKCOUNT, HOOK_EVERY);
   }

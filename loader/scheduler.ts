@@ -98,6 +98,11 @@ export class Scheduler {
   private closed = false;
   /** The task whose coroutine is running now, if any. */
   current: Task | null = null;
+  /**
+   * The instruction hook, once armed (instruction-hook.ts): coroutines made before it was
+   * armed get it when they are next resumed (luastd/coroutine.ts).
+   */
+  hook: { fn: number; mask: number; count: number } | null = null;
   /** Light userdata address that marks a scheduler yield. */
   readonly sentinel: number;
   /** Called when no Lua code is running and the scheduler waits for I/O or timers. */

@@ -199,3 +199,20 @@ test("--memory-limit=1M holds live data to about 1 MiB; JS charges count against
   heap.release(1);
   vm.close();
 });
+
+test("a stop from inside Lua also reaches a coroutine made before it", async () => {
+  const vm = await testVm();
+  vm.api.pushfunction(vm.L, () => {
+    vm.stop();
+    return 0;
+  });
+  vm.api.setglobal(vm.L, "stop_me");
+  const outcome = await main(vm, `
+    local co = coroutine.create(function() while true do end end)
+    stop_me()
+    coroutine.resume(co) -- loops until the hook reaches it, which then stops the task too
+    while true do end
+  `);
+  assert.equal(outcome.cancelled, true);
+  vm.close();
+});

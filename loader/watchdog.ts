@@ -4,7 +4,8 @@
  * read) runs no instructions and no timers. A Worker thread waits for the deadline plus a
  * grace period; if the run has not ended by then, it writes the timeout line and ends the
  * whole process with the exit code (Bun: `_exit` through FFI, since `process.exit` in a Worker
- * ends only the Worker). Buffered Lua output is lost on that path, as it is when `lua5.4` is
+ * ends only the Worker), after killing the processes the run started (the exit handlers that
+ * would do it do not run). Buffered Lua output is lost on that path, as it is when `lua5.4` is
  * killed. Where FFI is not available (running from source on another runtime), there is no
  * backstop.
  *
@@ -18,7 +19,27 @@
 
 /** The worker: sleeps until the deadline unless woken; then writes the line and exits. */
 const WORKER_SOURCE = `
-const { writeSync } = require("node:fs");
+const { readdirSync, readFileSync, writeSync } = require("node:fs");
+// Every process below this one (the commands the script started, and theirs), from /proc:
+// _exit skips the exit handlers that would end them.
+function killDescendants() {
+  const children = new Map();
+  let names = [];
+  try { names = readdirSync("/proc"); } catch { return; }
+  for (const name of names) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = readFileSync("/proc/" + name + "/stat", "latin1");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {}
+  }
+  const pids = [];
+  const walk = (pid) => { for (const c of children.get(pid) || []) { pids.push(c); walk(c); } };
+  walk(process.pid);
+  for (const pid of pids) { try { process.kill(pid, "SIGKILL"); } catch {} }
+}
 self.onmessage = (event) => {
   const { cell, at, line, code } = event.data;
   const flag = new Int32Array(cell);
@@ -32,6 +53,7 @@ self.onmessage = (event) => {
   const { dlopen, FFIType } = require("bun:ffi");
   const libc = dlopen(process.platform === "darwin" ? "libSystem.B.dylib" : "libc.so.6",
     { _exit: { args: [FFIType.i32], returns: FFIType.void } });
+  killDescendants();
   try { writeSync(2, line); } catch {}
   libc.symbols._exit(code);
 };

@@ -126,3 +126,20 @@ test("no debug hook is set unless something needs one (a --timeout), as lua5.4 h
   const timed = runLua(`print(type(debug.gethook()), select(3, debug.gethook()))`, ["--timeout=5"]);
   assert.equal(timed.stdout, "string\t100000\n", timed.stderr); // "external hook": a C hook
 });
+
+test("the watchdog's timeout also ends the commands the run started", () => {
+  const dir = tempDir();
+  const pidFile = join(dir, "sleep.pid");
+  // One task waits for a command; the main task is stuck in one long C call.
+  const r = runLua(`
+    async.spawn(function() os.execute("sleep 30 & echo $! > ${pidFile}; wait") end)
+    sleep(0.2)
+    print(string.find(("a"):rep(3000), ".-.-.-.-b"))
+  `, ["--timeout=0.5"]);
+  assert.equal(r.code, 124, r.stderr);
+  assert.ok(r.seconds < 5, `took ${r.seconds} s`);
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  const until = Date.now() + 2000;
+  while (isRunning(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
+  assert.equal(isRunning(pid), false, `sleep ${pid} still runs`);
+});

@@ -46,6 +46,10 @@ export function installCoroutine(ctx: BuiltinContext): void {
 
   /** lcorolib's auxresume: moves args, resumes, moves results; -1 with the error on top. */
   const auxresume = (L: number, co: number, narg: number): number => {
+    // A coroutine made before the instruction hook was armed gets it now, so a stop reaches it
+    // (one with a hook of the script's own keeps that).
+    const hook = scheduler.hook;
+    if (hook && m._lua_gethook(co) === 0) m._lua_sethook(co, hook.fn, hook.mask, hook.count);
     if (!m._lua_checkstack(co, narg)) {
       api.pushstring(L, "too many arguments to resume");
       return -1;

@@ -36,6 +36,7 @@ export interface LuaExports {
   lua_yieldk(L: State, nresults: number, ctx: number, k: Ptr): number;
   lua_sethook(L: State, hook: Ptr, mask: number, count: number): void;
   lua_getstack(L: State, level: number, ar: Ptr): number;
+  lua_gethook(L: State): Ptr;
   lua_getallocf(L: State, ud: Ptr): Ptr;
   lua_atpanic(L: State, panicf: Ptr): Ptr;
   lua_setallocf(L: State, f: Ptr, ud: Ptr): void;
