@@ -104,7 +104,13 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
     let status: number;
     if (api.type(L, 1) === LUA_TBOOLEAN) status = api.toboolean(L, 1) ? 0 : 1;
     else status = Number(BigInt.asIntN(32, m._luaL_optinteger(L, 1, 0n)));
-    if (api.toboolean(L, 2)) m._lua_close(L);
+    if (api.toboolean(L, 2)) {
+      // lua_close runs the main thread's pending <close> variables; the script's main chunk runs
+      // on its task's coroutine, whose own go first (as lua5.4 closes the chunk's).
+      const task = scheduler.current?.thread;
+      if (task !== undefined && task !== ctx.L) m._lua_resetthread(task, ctx.L);
+      m._lua_close(ctx.L);
+    }
     ctx.flushStdio();
     return ctx.exit(status & 0xff);
   };
