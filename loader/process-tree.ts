@@ -21,16 +21,12 @@ export function descendants(pid: number): number[] {
   }
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      // "pid (comm) state ppid ...": the name may hold spaces and parentheses, so read after the last ")".
-      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // It ended meanwhile.
-    }
+    const fields = statFields(Number(name));
+    if (!fields) continue; // it ended meanwhile
+    const ppid = Number(fields[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
   }
   const out: number[] = [];
   const walk = (p: number) => {
@@ -71,12 +67,30 @@ export function signalTree(tree: ProcessRef[], signal: NodeJS.Signals): void {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null where there is none. */
-function startTime(pid: number): string | null {
+/**
+ * The fields of /proc/<pid>/stat after the command name (state first, then ppid, ...), or null
+ * where there is no such process (or no /proc). The name may hold spaces and parentheses, so
+ * the fields start after the last ")".
+ */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null where there is none. */
+function startTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/**
+ * Whether `pid` runs: a zombie (killed, not yet reaped by its parent or by an init that may
+ * never reap) runs nothing. Linux (/proc); false where it cannot tell.
+ */
+export function isRunning(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z";
 }

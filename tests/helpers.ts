@@ -3,7 +3,8 @@
  * source under Deno when `ASSAY_FROM_SOURCE=deno`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { isRunning } from "../loader/process-tree.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -80,15 +81,9 @@ export function writeScript(source: string, name = "script.lua", dir = tempDir()
   return path;
 }
 
-/**
- * Whether process `pid` still runs: one killed here may stay a zombie until some init reaps it
- * (this machine's pid 1 may never), and a zombie runs nothing. Linux (/proc).
- */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+/** Whether process `pid` stops running within `ms` (checked every 50 ms; blocks meanwhile). */
+export function endsWithin(pid: number, ms: number): boolean {
+  const until = Date.now() + ms;
+  while (isRunning(pid) && Date.now() < until) spawnSync("sleep", ["0.05"]);
+  return !isRunning(pid);
 }
