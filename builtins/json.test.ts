@@ -197,10 +197,10 @@ test("nesting, cycle and position errors read as before", async () => {
   assert.equal(error(`json.parse("[\\n" .. string.rep(" [", 1000) .. string.rep("]", 1001))`), "json.parse: nesting deeper than 1000 levels at line 2 column 2000");
   assert.equal(error(`local t = {} for _ = 1, 1000 do t = { t } end json.encode(t)`), "json.encode: nesting deeper than 1000 levels");
   assert.equal(error(`local t = {} for _ = 1, 1000 do t = { k = t } end json.encode(t)`), "json.encode: nesting deeper than 1000 levels");
-  assert.equal(error(`local t = {} t.a = { b = { t } } json.encode(t)`), "json.encode: cannot encode a table that contains itself (cycle detected)");
-  assert.equal(error(`json.encode({ list = { "ok", "a\\200" } })`), "json.encode: invalid UTF-8 in string at byte 2");
-  assert.equal(error(`json.encode({ x = { [true] = 1 } })`), "json.encode: unsupported table key type: boolean");
-  assert.equal(error(`json.encode({ 1, 2, print })`), "json.encode: unsupported Lua type for JSON: function");
+  assert.equal(error(`local t = {} t.a = { b = { t } } json.encode(t)`), "json.encode: cannot encode a table that contains itself (cycle detected) (at .a.b[1])");
+  assert.equal(error(`json.encode({ list = { "ok", "a\\200" } })`), "json.encode: invalid UTF-8 in string at byte 2 (at .list[2])");
+  assert.equal(error(`json.encode({ x = { [true] = 1 } })`), "json.encode: unsupported table key type: boolean (at .x)");
+  assert.equal(error(`json.encode({ 1, 2, print })`), "json.encode: unsupported Lua type for JSON: function (at [3])");
   assert.equal(error(`json.encode({ a = 0/0 })`), "json.encode: cannot encode NaN as JSON number");
   assert.equal(error(`json.parse('{\\n  "a": [1, 2,\\n    tru]\\n}')`), "json.parse: expected value at line 3 column 8");
   assert.equal(error(`json.parse('[1, 2')`), "json.parse: EOF while parsing a list at line 1 column 5");

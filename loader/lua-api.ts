@@ -157,6 +157,9 @@ export class LuaApi {
       this.pushbytes(L, encoder.encode(s));
     }
   }
+  touserdata(L: number, idx: number): number {
+    return this.m._lua_touserdata(L, idx);
+  }
   pushlightuserdata(L: number, p: number): void {
     this.m._lua_pushlightuserdata(L, p);
   }

@@ -73,7 +73,11 @@ enum {
   X_NEST_STACK,
   X_TABLE_STACK,
   X_MEMORY,
+  X_SHAPE,     /* a table marked as an array whose keys are not 1..n; `a` is its stack index */
 };
+
+/* Shapes set by json.object / json.array, as the values of the weak shape table. */
+enum { SHAPE_OBJECT = 1, SHAPE_ARRAY = 2 };
 
 /* One member of an object being encoded. */
 typedef struct Member {
@@ -95,6 +99,8 @@ typedef struct Json {
 
   size_t len;      /* lua_tolstring's length out-parameter (kept off the C stack) */
   int depth;
+  int keep_null;   /* parse: push json.null (a NULL light userdata) for null, not nil */
+  int shapes;      /* encode: stack index of the weak table of marked shapes, or 0 */
 
   /* parse */
   const uint8_t *base, *end; /* the input; *end is the NUL Lua keeps after every string */
@@ -601,7 +607,10 @@ static const uint8_t *parse_value(Json *j, lua_State *L, const uint8_t *p) {
       return p;
     case 'n':
       p = literal(j, p, 0x6c6c756e, 4); /* "null" */
-      if (p) lua_pushnil(L);
+      if (p) {
+        if (j->keep_null) lua_pushlightuserdata(L, 0);
+        else lua_pushnil(L);
+      }
       return p;
     default:
       if (c == '-' || (c >= '0' && c <= '9')) return parse_number(j, L, p);
@@ -626,18 +635,20 @@ static int parse_index(Json *j, lua_State *L, int idx) {
 }
 
 /*
- * json.parse(text): argument 1 must be a string or a number (converted in place, §0.3).
- * Pushes the value and returns 0, or returns an error code.
+ * Parses the text at stack index `idx`, which must be a string or a number (converted in
+ * place, §0.3); a JSON null becomes json.null when `keep_null` is set, else nil. Pushes the
+ * value and returns 0, or returns an error code.
  */
 EXPORT("assay_json_parse")
-int assay_json_parse(Json *j, lua_State *L) {
-  int t = lua_type(L, 1);
+int assay_json_parse(Json *j, lua_State *L, int idx, int keep_null) {
+  int t = lua_type(L, idx);
   if (t != LUA_TSTRING && t != LUA_TNUMBER) {
     j->code = E_ARGUMENT;
     return E_ARGUMENT;
   }
-  lua_settop(L, 1);
-  int r = parse_index(j, L, 1);
+  j->keep_null = keep_null;
+  int r = parse_index(j, L, idx);
+  j->keep_null = 0;
   assay_json_release(j);
   return r;
 }
@@ -983,7 +994,7 @@ NOINLINE static int number_key(Json *j, lua_State *L, int k, Member *m) {
  * not come in order. Every member stays on the Lua stack meanwhile (key i at top+2i+1, its
  * value above it) while its key is recorded in j->members.
  */
-NOINLINE static int encode_object(Json *j, lua_State *L, int t, int top) {
+NOINLINE static int encode_object(Json *j, lua_State *L, int t, int top, int shape) {
   size_t base = j->msp;
   uint32_t count = 0;
   int all_indices = 1;
@@ -1019,6 +1030,8 @@ NOINLINE static int encode_object(Json *j, lua_State *L, int t, int top) {
   /* Nested objects written below take the member slots above this object's. */
   j->msp = base + count;
   int as_array = all_indices && max_index == (int64_t)count;
+  if (shape == SHAPE_OBJECT) as_array = 0;
+  else if (shape == SHAPE_ARRAY && !as_array) return error_at(j, X_SHAPE, t);
   if (as_array) {
     /* The keys are exactly 1..count. */
     for (uint32_t i = 0; i < count; i++) j->order[base + (size_t)(j->members[base + i].index - 1)] = i;
@@ -1073,12 +1086,19 @@ NOINLINE static int encode_table(Json *j, lua_State *L, int t) {
   if (j->depth >= MAX_DEPTH) return X_DEPTH;
   if (!lua_checkstack(L, ENCODE_STACK)) return X_NEST_STACK;
   j->path[j->depth++] = ptr;
+  int shape = 0;
+  if (j->shapes) {
+    lua_pushvalue(L, t);
+    lua_rawget(L, j->shapes);
+    shape = (int)lua_tointegerx(L, -1, 0);
+    lua_settop(L, -2);
+  }
   int top = lua_gettop(L);
   size_t start = j->n;
-  int r = try_array(j, L, t, top);
+  int r = shape == SHAPE_OBJECT ? -1 : try_array(j, L, t, top);
   if (r < 0) {
     j->n = start;
-    r = encode_object(j, L, t, top);
+    r = encode_object(j, L, t, top, shape);
   }
   j->depth--;
   return r;
@@ -1113,6 +1133,16 @@ static int encode_value(Json *j, lua_State *L, int idx) {
       j->n += 4;
       return 0;
     }
+    case LUA_TLIGHTUSERDATA:
+      /* json.null */
+      if (!lua_touserdata(L, idx)) {
+        RESERVE(j, 4);
+        uint8_t *o = j->out + j->n;
+        o[0] = 'n', o[1] = 'u', o[2] = 'l', o[3] = 'l';
+        j->n += 4;
+        return 0;
+      }
+      return error_at(j, X_TYPE, idx);
     default:
       return error_at(j, X_TYPE, idx);
   }
@@ -1130,12 +1160,14 @@ static int encode_index(Json *j, lua_State *L, int idx) {
   return r;
 }
 
-/* json.encode(value): pushes the JSON text of argument 1 (nil when absent) and returns 0, or
- * returns an error code. */
+/* Pushes the JSON text of the value at stack index `idx` (absent: null) and returns 0, or
+ * returns an error code. `shapes` is the stack index of the weak table json.object and
+ * json.array fill (table -> SHAPE_*), or 0 when there is none. */
 EXPORT("assay_json_encode")
-int assay_json_encode(Json *j, lua_State *L) {
-  lua_settop(L, 1);
-  int r = encode_index(j, L, 1);
+int assay_json_encode(Json *j, lua_State *L, int idx, int shapes) {
+  j->shapes = shapes;
+  int r = encode_index(j, L, idx);
+  j->shapes = 0;
   assay_json_release(j);
   return r;
 }

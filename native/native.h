@@ -33,6 +33,7 @@ typedef double lua_Number;
 #define LUA_TNONE (-1)
 #define LUA_TNIL 0
 #define LUA_TBOOLEAN 1
+#define LUA_TLIGHTUSERDATA 2
 #define LUA_TNUMBER 3
 #define LUA_TSTRING 4
 #define LUA_TTABLE 5
@@ -50,6 +51,7 @@ lua_Integer lua_tointegerx(lua_State *L, int idx, int *isnum);
 int lua_toboolean(lua_State *L, int idx);
 const char *lua_tolstring(lua_State *L, int idx, size_t *len);
 const void *lua_topointer(lua_State *L, int idx);
+void *lua_touserdata(lua_State *L, int idx);
 size_t lua_stringtonumber(lua_State *L, const char *s);
 
 void lua_pushnil(lua_State *L);
@@ -57,9 +59,11 @@ void lua_pushnumber(lua_State *L, lua_Number n);
 void lua_pushinteger(lua_State *L, lua_Integer n);
 const char *lua_pushlstring(lua_State *L, const char *s, size_t len);
 void lua_pushboolean(lua_State *L, int b);
+void lua_pushlightuserdata(lua_State *L, void *p);
 
 void lua_createtable(lua_State *L, int narr, int nrec);
 void lua_rawset(lua_State *L, int idx);
+int lua_rawget(lua_State *L, int idx);
 void lua_rawseti(lua_State *L, int idx, lua_Integer n);
 int lua_next(lua_State *L, int idx);
 

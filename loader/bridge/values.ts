@@ -14,6 +14,9 @@
  * | string, other bytes          | `Uint8Array` (never re-decoded)      | `Uint8Array`: those bytes       |
  * | table, keys exactly 1..n     | array (an empty table is `[]`)       | array: sequence (holes skipped) |
  * | other table                  | object, keys as strings (§0.5)       | object/Map: table               |
+ * | table marked `json.object`   | object (an empty one is `{}`)        |                                 |
+ * | table marked `json.array`    | array (keys must be 1..n)            |                                 |
+ * | `json.null`                  | `null`                               | `null` pushes nil               |
  * | function, userdata, thread   | error `unsupported Lua type ...`     | JS function: C closure (raw)    |
  *
  * So a value read and pushed back is the same Lua value, and byte safety does not depend on
@@ -27,6 +30,7 @@
  */
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, type LuaApi } from "../lua-api.ts";
 import { formatFloat, nonFiniteName } from "./float-format.ts";
+import { isJsonNull, pushShapes, SHAPE_ARRAY, SHAPE_OBJECT, shapeOf } from "./shapes.ts";
 
 /** A Lua float whose value is integral (`5.0`): a plain JS number would come back an integer. */
 export class LuaFloat {
@@ -56,6 +60,7 @@ export function multi(...values: unknown[]): Multi {
 /** What `toJs` produces. */
 export type LuaData =
   | undefined
+  | null
   | boolean
   | number
   | bigint
@@ -140,6 +145,18 @@ export function push(
 
 /** Reads the value at `idx` following the table above; raises ConversionError with a path. */
 export function toJs(api: LuaApi, L: number, idx: number): LuaData {
+  const at = api.absindex(L, idx);
+  if (api.type(L, at) !== LUA_TTABLE) return readValue(api, L, at, 0);
+  api.checkstack(L, 2);
+  const shapes = pushShapes(api, L) ? api.gettop(L) : 0;
+  if (!shapes) api.pop(L);
+  const value = readValue(api, L, at, shapes);
+  if (shapes) api.remove(L, shapes);
+  return value;
+}
+
+/** `toJs` given the stack index of the shape table (0: no table was ever marked). */
+function readValue(api: LuaApi, L: number, idx: number, shapes: number): LuaData {
   const seen: number[] = [];
   const read = (at: number, path: string): LuaData => {
     const t = api.type(L, at);
@@ -156,6 +173,7 @@ export function toJs(api: LuaApi, L: number, idx: number): LuaData {
       case LUA_TTABLE:
         return readTable(at, path);
       default:
+        if (isJsonNull(api, L, at)) return null;
         throw new ConversionError(`unsupported Lua type for JSON: ${api.typename(L, at)}`, path);
     }
   };
@@ -192,7 +210,11 @@ export function toJs(api: LuaApi, L: number, idx: number): LuaData {
       api.pop(L);
     }
     seen.pop();
-    if (allIndices && maxIndex === keys.length) {
+    const shape = shapes ? shapeOf(api, L, shapes, at) : 0;
+    if (shape === SHAPE_ARRAY && !(allIndices && maxIndex === keys.length)) {
+      throw new ConversionError("a table marked with json.array has keys other than 1..n", path);
+    }
+    if (shape !== SHAPE_OBJECT && allIndices && maxIndex === keys.length) {
       const out: LuaData[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) out[(keys[i] as number) - 1] = values[i];
       return out;
@@ -202,7 +224,7 @@ export function toJs(api: LuaApi, L: number, idx: number): LuaData {
     return out;
   };
 
-  return read(api.absindex(L, idx), "");
+  return read(idx, "");
 }
 
 /** A number at `idx` as `toJs` gives it. */

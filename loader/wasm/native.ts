@@ -24,10 +24,10 @@ export interface NativeExports {
   assay_json_free: (ctx: number) => void;
   /** Frees oversized scratch buffers; call it when a json call threw past the C code. */
   assay_json_release: (ctx: number) => void;
-  /** json.parse on stack index 1; pushes the value and returns 0, or an error code. */
-  assay_json_parse: (ctx: number, L: number) => number;
-  /** json.encode of stack index 1; pushes the text and returns 0, or an error code. */
-  assay_json_encode: (ctx: number, L: number) => number;
+  /** Parses the text at `idx` (null as json.null when `keepNull` is 1); pushes the value and returns 0, or an error code. */
+  assay_json_parse: (ctx: number, L: number, idx: number, keepNull: number) => number;
+  /** Encodes the value at `idx` (shape marks in the table at `shapes`, 0 for none); pushes the text and returns 0, or an error code. */
+  assay_json_encode: (ctx: number, L: number, idx: number, shapes: number) => number;
   /** Parses and re-encodes the JSON text at stack index `idx` `rounds` times (see json.c). */
   assay_json_prime: (ctx: number, L: number, idx: number, rounds: number) => number;
 }
