@@ -201,7 +201,7 @@ test("nesting, cycle and position errors read as before", async () => {
   assert.equal(error(`json.encode({ list = { "ok", "a\\200" } })`), "json.encode: invalid UTF-8 in string at byte 2 (at .list[2])");
   assert.equal(error(`json.encode({ x = { [true] = 1 } })`), "json.encode: unsupported table key type: boolean (at .x)");
   assert.equal(error(`json.encode({ 1, 2, print })`), "json.encode: unsupported Lua type for JSON: function (at [3])");
-  assert.equal(error(`json.encode({ a = 0/0 })`), "json.encode: cannot encode NaN as JSON number");
+  assert.equal(error(`json.encode({ a = 0/0 })`), "json.encode: cannot encode NaN as JSON number (at .a)");
   assert.equal(error(`json.parse('{\\n  "a": [1, 2,\\n    tru]\\n}')`), "json.parse: expected value at line 3 column 8");
   assert.equal(error(`json.parse('[1, 2')`), "json.parse: EOF while parsing a list at line 1 column 5");
   assert.equal(error(`json.parse('"\\\\ud83d"')`), "json.parse: lone leading surrogate in hex escape at line 1 column 8");
