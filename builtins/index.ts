@@ -8,3 +8,4 @@ import "./json.ts";
 import "./base64.ts";
 import "./shell.ts";
 import "./process.ts";
+import "./os.ts";
