@@ -6,3 +6,6 @@ import "./assert.ts";
 import "./async.ts";
 import "./json.ts";
 import "./base64.ts";
+import "./shell.ts";
+import "./process.ts";
+import "./os.ts";

@@ -65,6 +65,24 @@ test("run: output captured; a denied command never runs; aborting kills the chil
   assert.ok(endsWithin(pid, 1000), `sleep ${pid} still runs`);
 });
 
+test("shell: sh -c with the run's variables plus addEnv; input, timeout; processes and kill ask the policy", async () => {
+  const host = policyHost(new Policy({ profile: "full" }), mapVariables({ FROM_VARS: "vars" }));
+  const r = await host.shell("shell.exec", "echo \"$FROM_VARS $ADDED ${HOME-no home}\"; cat", {
+    addEnv: { ADDED: "added" },
+    input: new TextEncoder().encode("in"),
+  });
+  // Only the provider's variables reach the child: the test process's own HOME does not.
+  assert.deepEqual([r.code, new TextDecoder().decode(r.stdout), r.timedOut], [0, "vars added no home\nin", false]);
+  const slow = await host.shell("shell.exec", "echo before; sleep 5", { timeoutMs: 100 });
+  assert.equal(slow.timedOut, true);
+
+  const restricted = policyHost(new Policy({ profile: "restricted" }), mapVariables());
+  await assert.rejects(restricted.shell("shell.exec", "true"), /shell\.exec: run access to "true" denied/);
+  assert.throws(() => restricted.processes("process.list"), /process\.list: read access to "\/proc" denied/);
+  assert.throws(() => restricted.kill("process.kill", process.pid, 0), /process\.kill: run access to "kill" denied/);
+  assert.ok(host.processes("process.list").some((p) => p.pid === process.pid && p.running));
+});
+
 test("fetch asks the policy for each redirect hop, not only the first URL", async () => {
   const seen: Record<string, string | undefined>[] = [];
   const server = createServer((req, res) => {

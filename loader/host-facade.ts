@@ -8,24 +8,28 @@
  * @example
  * ```ts
  * const bytes = await ctx.host.readFile("fs.read", path, call.signal);
- * const { code, stdout } = await ctx.host.run("shell.exec", ["sh", "-c", cmd], { signal: call.signal });
+ * const { code, stdout } = await ctx.host.shell("shell.exec", cmd, { signal: call.signal, timeoutMs: 5000 });
  * ```
  */
 import * as fs from "node:fs";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import type { Policy } from "./sandbox/policy.ts";
 import { LuaError } from "./lua-api.ts";
 import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
-import { processTree, signalTree } from "./process-tree.ts";
+import { endWithProcess, listProcesses, type ProcessInfo, type ProcessRef, processTree, signalGroup, signalTree } from "./process-tree.ts";
+import { osErrorText } from "./os-error.ts";
 import { openChecked } from "./sandbox/backstop.ts";
 
 export interface RunOptions {
-  /** Aborting kills the child (SIGTERM, then SIGKILL after a grace period). */
+  /** Aborting kills the child and its process group (SIGTERM, then SIGKILL after a grace period). */
   signal?: AbortSignal;
+  /** Written to the child's stdin; without it, stdin is /dev/null. */
   input?: Uint8Array;
   cwd?: string;
   env?: Record<string, string>;
+  /** After this long the child and its process group are killed (SIGKILL). */
+  timeoutMs?: number;
 }
 
 export interface RunResult {
@@ -33,7 +37,12 @@ export interface RunResult {
   signal: string | null;
   stdout: Uint8Array;
   stderr: Uint8Array;
+  /** Killed at `timeoutMs` (the output is what came before). */
+  timedOut: boolean;
 }
+
+/** `shell`'s options: `addEnv` is added to the run's variables (as `env.set` left them). */
+export type ShellOptions = Omit<RunOptions, "env"> & { addEnv?: Record<string, string> };
 
 export interface Host {
   readFile(fn: string, path: string, signal?: AbortSignal): Promise<Uint8Array>;
@@ -47,6 +56,16 @@ export interface Host {
   run(fn: string, argv: string[], options?: RunOptions): Promise<RunResult>;
   /** `fetch` after a `net` check of the URL's host and port. */
   fetch(fn: string, url: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Runs `/bin/sh -c command` after a `run` check of the command line as given (first word,
+   * and `sh` when it has shell metacharacters); see runChild for the process group, the
+   * timeout and cancellation.
+   */
+  shell(fn: string, command: string, options?: ShellOptions): Promise<RunResult>;
+  /** The host's processes (process-tree.ts `listProcesses`), after a `read` check of "/proc". */
+  processes(fn: string): ProcessInfo[];
+  /** Sends signal number `signal` to `pid` after a `run` check of "kill"; throws the OS error. */
+  kill(fn: string, pid: number, signal: number): void;
 }
 
 /** The result of synchronous work as a promise, a throw as a rejection. */
@@ -161,43 +180,134 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
         target = next.toString();
       }
     },
+    async shell(fn, command, options = {}) {
+      policy.check(fn, "run", command);
+      const { addEnv, ...rest } = options;
+      return await runChild(["/bin/sh", "-c", command], { ...rest, env: { ...environmentOf(vars), ...addEnv } });
+    },
+    processes(fn) {
+      policy.check(fn, "read", "/proc");
+      return listProcesses();
+    },
+    kill(fn, pid, signal) {
+      policy.check(fn, "run", "kill");
+      process.kill(pid, signal);
+    },
   };
 }
 
-/** Runs a child to its end, collecting its output; the signal kills it. */
+/**
+ * Runs a child to its end, collecting its output. The child leads a process group (a session)
+ * of its own, so what it starts, including what it backgrounds and leaves behind, can be ended
+ * with it: the signal (SIGTERM, then SIGKILL after a grace period), `timeoutMs` (SIGKILL at
+ * once) and the runtime's exit (process-tree.ts `endWithProcess`) each reach the whole group.
+ * A normal end waits for the output pipes to close, so a background process that keeps them
+ * open keeps the call waiting; one that does not is left running.
+ */
 export function runChild(argv: string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(options.signal.reason);
-    const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Spawn failures blame the program, also when the working directory is what is wrong.
+    const failure = (e: unknown) => (options.cwd === undefined ? e : unusableDirectory(options.cwd) ?? e);
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: [options.input ? "pipe" : "ignore", "pipe", "pipe"],
+      });
+    } catch (e) {
+      return reject(failure(e));
+    }
+    const pid = child.pid;
+    const forget = pid ? endWithProcess(pid, { group: true }) : () => {};
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout!.on("data", (b: Buffer) => out.push(b));
     child.stderr!.on("data", (b: Buffer) => err.push(b));
-    child.stdin!.on("error", () => {}); // a child that does not read its input
-    child.stdin!.end(options.input ?? new Uint8Array(0));
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    if (child.stdin) {
+      child.stdin.on("error", () => {}); // a child that does not read its input
+      child.stdin.end(options.input);
+    }
+    const kill = (tree: ProcessRef[], signal: NodeJS.Signals) => {
+      signalTree(tree, signal);
+      signalGroup(pid!, signal);
+    };
+    const result = (code: number | null, signal: string | null, killed: boolean): RunResult => ({
+      code,
+      signal,
+      stdout: new Uint8Array(Buffer.concat(out)),
+      stderr: new Uint8Array(Buffer.concat(err)),
+      timedOut: killed,
+    });
+    let timedOut = false;
+    /** How the child itself ended, once it has (its pipes may stay open longer). */
+    let ended: { code: number | null; signal: string | null } | undefined;
+    /** The processes below the child as they are now; none once it has ended (its pid may be reused). */
+    const tree = () => (ended ? [] : processTree(pid!));
+    let done = false;
+    const settle = () => {
+      done = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (!options.signal?.aborted) forget();
+    };
+    // Aborted or timed out: done once the child itself has ended, even if a process that left
+    // the group keeps the pipes open.
+    const finishEarly = () => {
+      if (done || !ended) return;
+      settle();
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      if (options.signal?.aborted) reject(options.signal.reason);
+      else resolve(result(ended.code, ended.signal, true));
+    };
+    const timer = pid !== undefined && options.timeoutMs !== undefined
+      ? setTimeout(() => {
+        timedOut = true;
+        kill(tree(), "SIGKILL");
+        finishEarly();
+      }, options.timeoutMs)
+      : undefined;
     const onAbort = () => {
-      if (!child.pid) return;
-      // The processes as they are now: SIGKILL later goes to these same ones (checked by their
-      // start time, so a reused pid is left alone), not to whatever descends from the pid then.
-      const tree = processTree(child.pid);
-      signalTree(tree, "SIGTERM");
-      killTimer = setTimeout(() => signalTree(tree, "SIGKILL"), KILL_GRACE_MS);
+      if (!pid) return;
+      // SIGKILL later goes to these same processes (checked by their start time, so a reused
+      // pid is left alone) and to the group, not to whatever descends from the pid then. Until
+      // then the exit hook still ends them.
+      const snapshot = tree();
+      kill(snapshot, "SIGTERM");
+      const killTimer = setTimeout(() => {
+        kill(snapshot, "SIGKILL");
+        forget();
+      }, KILL_GRACE_MS);
       (killTimer as { unref?: () => void }).unref?.();
+      finishEarly();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     child.once("error", (e) => {
-      options.signal?.removeEventListener("abort", onAbort);
-      reject(e);
+      if (done) return;
+      settle();
+      reject(failure(e));
     });
-    // Aborted: done when the child itself has exited, even if a grandchild keeps its pipes open.
-    child.once("exit", () => {
-      if (options.signal?.aborted) reject(options.signal.reason);
+    child.once("exit", (code, signal) => {
+      ended = { code, signal };
+      if (options.signal?.aborted || timedOut) finishEarly();
     });
     child.once("close", (code, signal) => {
-      options.signal?.removeEventListener("abort", onAbort);
-      if (options.signal?.aborted) return reject(options.signal.reason);
-      clearTimeout(killTimer);
-      resolve({ code, signal, stdout: new Uint8Array(Buffer.concat(out)), stderr: new Uint8Array(Buffer.concat(err)) });
+      if (done) return;
+      if (options.signal?.aborted || timedOut) return finishEarly();
+      settle();
+      resolve(result(code, signal, false));
     });
   });
+}
+
+/** Why `dir` cannot be a child's working directory, or null. */
+function unusableDirectory(dir: string): Error | null {
+  try {
+    if (fs.statSync(dir).isDirectory()) return null;
+    return new Error(`working directory ${JSON.stringify(dir)}: ${osErrorText({ code: "ENOTDIR" })}`);
+  } catch (e) {
+    return new Error(`working directory ${JSON.stringify(dir)}: ${osErrorText(e)}`);
+  }
 }

@@ -1,34 +1,24 @@
 /**
  * The `os` library as `lua5.4` has it on a POSIX host (the wasm build of Lua is not
  * LUA_USE_POSIX: its `os.execute` returns a raw wait status, `os.tmpname` uses tmpnam, and
- * `os.exit` would leave the process without flushing), plus the reference's
- * `os.hostname`/`os.arch`/`os.platform`. Every call that touches the host asks the policy.
+ * `os.exit` would leave the process without flushing). The reference's `os.hostname`,
+ * `os.arch` and `os.platform` are a builtin (builtins/os.ts) that adds them to this table.
+ * Every call that touches the host asks the policy.
  */
 import { closeSync, constants as fsc, openSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
-import { hostname as hostName } from "node:os";
 import { randomInt } from "node:crypto";
 import { LUA_TBOOLEAN, type LuaApi, LuaError } from "../lua-api.ts";
 import type { BuiltinContext } from "../plugin.ts";
 import { environmentOf } from "../variables.ts";
-import { endWithProcess, signalNumber, trackChild } from "./signals.ts";
-import { killTree } from "../process-tree.ts";
+import { signalNumber, trackChild } from "./signals.ts";
+import { endWithProcess, killTree } from "../process-tree.ts";
 import { callOriginal, checkCString, keepOriginal, optCString, replace } from "./cfn.ts";
 import type { Errno } from "./errno.ts";
 
 const TMPNAM_TEMPLATE = "/tmp/lua_";
 const TMPNAM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const LOCALE_CATEGORIES = ["all", "collate", "ctype", "monetary", "numeric", "time"];
-
-/** Node's architecture names as Rust spells them (builtins.md §21). */
-export function archName(arch: string = process.arch): string {
-  return ({ x64: "x86_64", arm64: "aarch64", ia32: "x86", ppc64: "powerpc64", loong64: "loongarch64" } as Record<string, string>)[arch] ?? arch;
-}
-
-/** Node's platform names as the reference spells them. */
-export function platformName(platform: string = process.platform): string {
-  return ({ darwin: "macos", win32: "windows" } as Record<string, string>)[platform] ?? platform;
-}
 
 /** A shell command's end as `luaL_execresult` reports it: true|nil, "exit"|"signal", n. */
 export function pushExecResult(api: LuaApi, L: number, code: number | null, signal: string | null): number {
@@ -171,21 +161,8 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
     return callOriginal(api, L, renameRef, api.gettop(L));
   };
 
-  const hostname = (L: number): number => {
-    let name: string;
-    try {
-      name = hostName();
-    } catch (e) {
-      throw new LuaError(`os.hostname: ${(e as Error).message}`);
-    }
-    api.pushstring(L, name);
-    return 1;
-  };
-  const arch = (L: number): number => (api.pushstring(L, archName()), 1);
-  const platform = (L: number): number => (api.pushstring(L, platformName()), 1);
-
   const fns: Record<string, (L: number) => number> = {
-    execute, exit, getenv, tmpname, clock, setlocale, remove, rename, hostname, arch, platform,
+    execute, exit, getenv, tmpname, clock, setlocale, remove, rename,
   };
   for (const [name, fn] of Object.entries(fns)) replace(api, L, "os", name, fn);
 }

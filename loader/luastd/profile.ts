@@ -1,16 +1,16 @@
 /**
  * What the sandbox profiles take out of the standard library (README items 9 and 15):
  * outside `full`, `string.dump` and the `debug` library (global and `package.loaded`);
- * in `pure`, every `os` function but the clock and calendar ones and the two that only
- * describe the build (`os.arch`, `os.platform`). `os.hostname` and `os.getenv` read the
- * environment the script runs in and `os.exit` ends the process, so `pure` has none of them.
+ * in `pure`, every `os` function but the clock and calendar ones (`os.getenv` reads the
+ * environment the script runs in and `os.exit` ends the process). The reference's `os.arch`,
+ * `os.platform` and `os.hostname` are added afterwards by builtins/os.ts, per its own profiles.
  * `io` stays whole everywhere: its host-facing functions raise the denial instead.
  */
 import type { BuiltinContext } from "../plugin.ts";
 import { LUA_REGISTRYINDEX } from "../lua-api.ts";
 
 /** The `os` functions a `pure` script keeps. */
-export const PURE_OS = ["time", "clock", "date", "difftime", "arch", "platform"];
+export const PURE_OS = ["time", "clock", "date", "difftime"];
 
 export function applyProfile(ctx: BuiltinContext): void {
   const { api, L, policy } = ctx;

@@ -15,32 +15,12 @@
  */
 import { constants } from "node:os";
 import type { BuiltinContext } from "../plugin.ts";
-import { killTree } from "../process-tree.ts";
 
 const HANDLED = ["SIGINT", "SIGTERM"] as const;
 const live = new Set<WeakRef<BuiltinContext>>();
 let installed = false;
 let children = 0;
 let lastChildEnded = false;
-
-/** Children that run while Lua goes on (os.execute in a task): ended with the process. */
-const running = new Set<number>();
-let exitHook = false;
-
-/**
- * Marks a child that must not outlive the run: when the process exits (the script ended, a
- * `--timeout`, a signal) it is killed with everything it started. Returns the unmark function.
- */
-export function endWithProcess(pid: number): () => void {
-  if (!exitHook) {
-    exitHook = true;
-    process.on("exit", () => {
-      for (const p of running) killTree(p);
-    });
-  }
-  running.add(pid);
-  return () => running.delete(pid);
-}
 
 /** The number of a signal name such as "SIGKILL". */
 export function signalNumber(name: string): number {
