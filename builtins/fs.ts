@@ -147,7 +147,10 @@ function installFs(ctx: BuiltinContext) {
       return;
     } catch (e) {
       const parent = dirname(path);
-      if (codeOf(e) !== "ENOENT" || parent === "." || parent === path) throw fileError(fn, "failed to write", path, e);
+      // A missing parent (ENOENT), or a file where a parent should be (ENOTDIR, which mkdir -p
+      // reports as the reference does).
+      const parentTrouble = codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR";
+      if (!parentTrouble || parent === "." || parent === path) throw fileError(fn, "failed to write", path, e);
     }
     // Parents are made only when missing: a grant for the file alone must still let it be written.
     try {

@@ -210,7 +210,11 @@ export async function glob(pattern: string, io: GlobIo): Promise<string[]> {
       const s = component.text;
       const next = at.path === "." ? s : join(at.path, s);
       const special = s === "." || s === "..";
-      if (special ? await isDir(at) : await io.exists(next)) await add(next, s);
+      // Only the last component is probed: a missing directory earlier in the path ends the
+      // walk one step later just the same, and the sandbox need not let us look at `/home`
+      // to glob in `/home/me/*`.
+      const found = special ? await isDir(at) : idx < last || await io.exists(next);
+      if (found) await add(next, s);
       return;
     }
     if (!(await isDir(at))) return;
