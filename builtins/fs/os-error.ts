@@ -55,6 +55,10 @@ const ERRNO = constants.errno as Record<string, number>;
 /** An OS failure as Rust words it; other errors by their message. */
 export function osErrorText(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
+  // The runtime refuses a path with a NUL byte before any system call; Rust says it this way.
+  if (code === "ERR_INVALID_ARG_VALUE" && /null bytes/.test(String((e as Error).message))) {
+    return "file name contained an unexpected NUL byte";
+  }
   if (typeof code === "string" && STRERROR[code] !== undefined && ERRNO[code] !== undefined) {
     return `${STRERROR[code]} (os error ${ERRNO[code]})`;
   }

@@ -103,6 +103,10 @@ do
   -- path bytes that are not UTF-8 are refused (the host would turn them into U+FFFD)
   fails('fs.read: path "' .. S .. '/\\xff" is not valid UTF-8 (only UTF-8 paths are supported)', fs.read, S .. "/\255")
   fails('fs.write: path "\\xc3(" is not valid UTF-8', fs.write, "\195(", "x")
+  -- a NUL byte cannot be in a path
+  fails('fs.read: failed to read "a\\u0000b": file name contained an unexpected NUL byte', fs.read, "a\0b")
+  fails('fs.write: failed to write "' .. S .. '/a\\u0000b": file name contained an unexpected NUL byte', fs.write, S .. "/a\0b", "x")
+  assert(fs.exists("a\0b") == false)
   -- devices are written in place, not replaced
   fs.write("/dev/null", "discarded")
   assert(sh("test -c /dev/null && echo char") == "char")
@@ -149,6 +153,14 @@ do
   end
   assert(table.concat(sorted(got), ",") == table.concat(sorted(peer), ","), table.concat(got, ",") .. " vs " .. table.concat(peer, ","))
   assert(#fs.list(d .. "/sub/deeper") == 1)
+  -- a name that is not UTF-8 comes back with U+FFFD in place of the bad bytes (as the
+  -- reference's to_string_lossy does)
+  fs.mkdir(d .. "/lossy")
+  assert(os.execute("touch '" .. d .. "/lossy/a'\"$(printf '\\377')\"'b'"))
+  local lossy = fs.list(d .. "/lossy")
+  assert(#lossy == 1 and lossy[1].name == "a\u{FFFD}b", lossy[1].name)
+  assert(fs.glob(d .. "/lossy/a?b")[1] == d .. "/lossy/a\u{FFFD}b")
+  fs.remove(d .. "/lossy")
   fails('fs.list: failed to list "' .. d .. '/none": No such file or directory', fs.list, d .. "/none")
   fails('fs.list: failed to list "' .. d .. '/a.txt": Not a directory', fs.list, d .. "/a.txt")
 
