@@ -248,6 +248,9 @@ export async function replaceFile(policy: Policy, fn: string, path: string, prod
   signal?.throwIfAborted();
   const where = resolvePath(path);
   if (where.error !== null) throw failure(where.error);
+  // A trailing slash (the kernel then insists on a directory and fails) or a procfs link to a
+  // pipe (/dev/stdout) names nothing a rename could replace.
+  if (where.opaque || where.open !== where.canonical) return await inPlace(policy, path, produce, signal, mode);
   const target = where.canonical;
   let existing: fs.Stats | undefined;
   try {

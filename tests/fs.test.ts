@@ -109,6 +109,13 @@ print("ok")`);
   assert.deepEqual(readdirSync(dir).sort(), ["big.bin", "t.lua", "victim.txt"]);
 });
 
+test("fs.write to /dev/stdout and /dev/stderr writes to the streams (procfs links to pipes)", () => {
+  const r = lua([], `fs.write("/dev/stdout", "to stdout\\n") fs.write_bytes("/dev/stderr", "to stderr\\n")`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "to stdout\n");
+  assert.equal(r.stderr, "to stderr\n");
+});
+
 test("a hard-linked file is written in place, so every name of it sees the new contents", () => {
   const dir = tempDir();
   writeFileSync(join(dir, "a.txt"), "old");
