@@ -9,3 +9,5 @@ import "./base64.ts";
 import "./shell.ts";
 import "./process.ts";
 import "./os.ts";
+import "./fs.ts";
+import "./disk.ts";

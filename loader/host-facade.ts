@@ -19,7 +19,8 @@ import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
 import { endWithProcess, listProcesses, type ProcessInfo, type ProcessRef, processTree, signalGroup, signalTree } from "./process-tree.ts";
 import { osErrorText } from "./os-error.ts";
-import { openChecked } from "./sandbox/backstop.ts";
+import * as files from "./host-files.ts";
+import type { DirEntry, DiskSpace, Reserve } from "./host-files.ts";
 
 export interface RunOptions {
   /** Aborting kills the child and its process group (SIGTERM, then SIGKILL after a grace period). */
@@ -45,12 +46,16 @@ export interface RunResult {
 export type ShellOptions = Omit<RunOptions, "env"> & { addEnv?: Record<string, string> };
 
 export interface Host {
-  readFile(fn: string, path: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** The whole file, read off the Lua thread; `reserve` is asked before each buffer growth. */
+  readFile(fn: string, path: string, signal?: AbortSignal, reserve?: Reserve): Promise<Uint8Array>;
+  /** Replaces the file's contents without losing the old ones on failure (see host-files.ts). */
   writeFile(fn: string, path: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
   stat(fn: string, path: string): Promise<fs.Stats>;
   readdir(fn: string, path: string): Promise<fs.Dirent[]>;
   mkdir(fn: string, path: string): Promise<void>;
+  /** Removes a file, a symlink itself, or a directory recursively. */
   remove(fn: string, path: string): Promise<void>;
+  /** Renames a directory entry (a symlink itself, not its target). */
   rename(fn: string, from: string, to: string): Promise<void>;
   /** Runs a program (argv[0] looked up on PATH) without a shell; `argv.join(" ")` is what the policy judges. */
   run(fn: string, argv: string[], options?: RunOptions): Promise<RunResult>;
@@ -66,11 +71,20 @@ export interface Host {
   processes(fn: string): ProcessInfo[];
   /** Sends signal number `signal` to `pid` after a `run` check of "kill"; throws the OS error. */
   kill(fn: string, pid: number, signal: number): void;
-}
-
-/** The result of synchronous work as a promise, a throw as a rejection. */
-function settled<T>(work: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(work()));
+  // ---- files for fs and disk (host-files.ts) ----
+  /** A directory's entries in the OS's order, symlinks not followed. */
+  list(fn: string, path: string): Promise<DirEntry[]>;
+  /** The entry itself, a final symlink not followed. */
+  lstat(fn: string, path: string): Promise<fs.Stats>;
+  /** Whether the path leads to something (symlinks followed); only a denial raises. */
+  exists(fn: string, path: string): Promise<boolean>;
+  /** Copies a regular file's contents and mode, replacing `dst` as writeFile does; returns the bytes. */
+  copy(fn: string, src: string, dst: string, signal?: AbortSignal): Promise<number>;
+  chmod(fn: string, path: string, mode: number): Promise<void>;
+  /** Creates a fresh directory under the system temporary directory and returns its path. */
+  tempdir(fn: string): Promise<string>;
+  /** The file system's size and free blocks (statvfs), for the one holding `path`. */
+  statfs(fn: string, path: string): Promise<DiskSpace>;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -113,50 +127,16 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
   return {
     // Files are opened where the policy judged them (no symlink swapped in since is followed),
     // then read or written through that descriptor.
-    readFile: (fn, path, signal) =>
-      settled(() => {
-        policy.check(fn, "read", path);
-        signal?.throwIfAborted();
-        const fd = openChecked(policy, Buffer.from(path), fs.constants.O_RDONLY, 0);
-        try {
-          return new Uint8Array(fs.readFileSync(fd));
-        } finally {
-          fs.closeSync(fd);
-        }
-      }),
-    writeFile: (fn, path, data, signal) =>
-      settled(() => {
-        policy.check(fn, "write", path);
-        signal?.throwIfAborted();
-        const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
-        const fd = openChecked(policy, Buffer.from(path), flags, 0o666);
-        try {
-          fs.writeFileSync(fd, data);
-        } finally {
-          fs.closeSync(fd);
-        }
-      }),
-    async stat(fn, path) {
-      policy.check(fn, "read", path);
-      return await fs.promises.stat(path);
-    },
+    readFile: (fn, path, signal, reserve) => files.readFile(policy, fn, path, signal, reserve),
+    writeFile: (fn, path, data, signal) => files.writeFile(policy, fn, path, data, signal),
+    stat: (fn, path) => files.stat(policy, fn, path),
     async readdir(fn, path) {
       policy.check(fn, "read", path);
       return await fs.promises.readdir(path, { withFileTypes: true });
     },
-    async mkdir(fn, path) {
-      policy.check(fn, "write", path);
-      await fs.promises.mkdir(path, { recursive: true });
-    },
-    async remove(fn, path) {
-      policy.check(fn, "write", path);
-      await fs.promises.rm(path, { recursive: true });
-    },
-    async rename(fn, from, to) {
-      policy.check(fn, "write", from);
-      policy.check(fn, "write", to);
-      await fs.promises.rename(from, to);
-    },
+    mkdir: (fn, path) => files.mkdirs(policy, fn, path),
+    remove: (fn, path) => files.remove(policy, fn, path),
+    rename: (fn, from, to) => files.rename(policy, fn, from, to),
     async run(fn, argv, options = {}) {
       policy.check(fn, "run", argv.join(" "));
       return await runChild(argv, { ...options, env: options.env ?? environmentOf(vars) });
@@ -193,6 +173,13 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
       policy.check(fn, "run", "kill");
       process.kill(pid, signal);
     },
+    list: (fn, path) => files.list(policy, fn, path),
+    lstat: (fn, path) => files.lstat(policy, fn, path),
+    exists: (fn, path) => files.exists(policy, fn, path),
+    copy: (fn, src, dst, signal) => files.copy(policy, fn, src, dst, signal),
+    chmod: (fn, path, mode) => files.chmod(policy, fn, path, mode),
+    tempdir: (fn) => files.tempdir(policy, fn),
+    statfs: (fn, path) => files.statfs(policy, fn, path),
   };
 }
 
