@@ -17,7 +17,7 @@ import { registerBuiltin } from "../loader/plugin.ts";
 import type { ArgSpec } from "../loader/bridge/args.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import { lazy } from "../loader/lazy.ts";
-import { type Compiled, find, findAll, isMatch, PatternCache, replaceAll } from "./regex/engine.ts";
+import { type Compiled, find, findAll, isMatch, PatternCache, replaceAll, ResultTooLarge } from "./regex/engine.ts";
 import { PatternError } from "./regex/translate.ts";
 
 const re2js = lazy(() => import("re2js"));
@@ -55,7 +55,7 @@ registerBuiltin({
       ...common,
     },
   },
-  install: () => {
+  install: (ctx) => {
     let cache: PatternCache | undefined;
     const compiled = (fn: string, pattern: string): Compiled => {
       cache ??= new PatternCache(re2js.get());
@@ -66,12 +66,27 @@ registerBuiltin({
         throw e;
       }
     };
+    // A result must fit in what is left of the Lua heap budget; refused before JS builds it.
+    const room = () => ctx.heap.limit - ctx.heap.used;
+    const fitting = <T>(fn: string, build: () => T): T => {
+      try {
+        return build();
+      } catch (e) {
+        if (e instanceof ResultTooLarge) throw new LuaError(`${fn}: not enough memory`);
+        throw e;
+      }
+    };
     return {
       match: ([text, pattern]: [Uint8Array, string]) => isMatch(compiled("regex.match", pattern), text),
       find: ([text, pattern]: [Uint8Array, string]) => find(compiled("regex.find", pattern), text) ?? null,
-      find_all: ([text, pattern]: [Uint8Array, string]) => findAll(compiled("regex.find_all", pattern), text),
-      replace: ([text, pattern, replacement]: [Uint8Array, string, Uint8Array]) =>
-        replaceAll(compiled("regex.replace", pattern), text, replacement),
+      find_all: ([text, pattern]: [Uint8Array, string]) => {
+        const c = compiled("regex.find_all", pattern);
+        return fitting("regex.find_all", () => findAll(c, text, room()));
+      },
+      replace: ([text, pattern, replacement]: [Uint8Array, string, Uint8Array]) => {
+        const c = compiled("regex.replace", pattern);
+        return fitting("regex.replace", () => replaceAll(c, text, replacement, room()));
+      },
     };
   },
 });

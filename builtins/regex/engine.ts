@@ -5,8 +5,8 @@
  * the script passed, valid UTF-8 or not.
  *
  * Successive matches follow the reference (Rust's `find_iter`): after a match the search goes
- * on where it ended, and an empty match right where the previous match ended is skipped by
- * moving one character on (re2js's own iteration would report it).
+ * on where it ended, an empty match right where the previous match ended is skipped (re2js's
+ * own iteration would report it), and no empty match splits a character.
  *
  * @example
  * ```ts
@@ -84,25 +84,76 @@ export function find(c: Compiled, text: Uint8Array): { match: Uint8Array; groups
   return { match: text.subarray(m.start(), m.end()), groups };
 }
 
-export function findAll(c: Compiled, text: Uint8Array): Uint8Array[] {
+/** The result would not fit in the Lua heap's remaining budget. */
+export class ResultTooLarge extends Error {
+  constructor() {
+    super("not enough memory");
+  }
+}
+
+/**
+ * What one match in a `find_all` result costs at least in the Lua heap besides its bytes (a
+ * table slot and a string header), so a text with millions of matches is refused before JS
+ * builds millions of views.
+ */
+const MATCH_COST = 40;
+
+/** Every match; `room` is the Lua heap budget left, which the result must fit in. */
+export function findAll(c: Compiled, text: Uint8Array, room = Infinity): Uint8Array[] {
   const out: Uint8Array[] = [];
-  eachMatch(c, text, (m) => out.push(text.subarray(m.start(), m.end())));
+  let cost = 0;
+  eachMatch(c, text, (m) => {
+    const match = text.subarray(m.start(), m.end());
+    cost += MATCH_COST + match.length;
+    if (cost > room) throw new ResultTooLarge();
+    out.push(match);
+  });
   return out;
 }
 
-/** Every match replaced by the expanded replacement (`$1`, `${name}`, `$$`...). */
-export function replaceAll(c: Compiled, text: Uint8Array, replacement: Uint8Array): Uint8Array {
+/**
+ * Every match replaced by the expanded replacement (`$1`, `${name}`, `$$`...), written as it
+ * goes into one buffer that must fit in `room` bytes.
+ */
+export function replaceAll(c: Compiled, text: Uint8Array, replacement: Uint8Array, room = Infinity): Uint8Array {
   const parts = parseReplacement(replacement, c.groups, c.names);
-  const chunks: Uint8Array[] = [];
+  const out = new ByteWriter(text.length, room);
   let last = 0;
+  let matched = false;
   eachMatch(c, text, (m) => {
-    chunks.push(text.subarray(last, m.start()));
-    expand(parts, (g) => group(m, text, g), chunks);
+    matched = true;
+    out.write(text.subarray(last, m.start()));
+    expand(parts, (g) => group(m, text, g), out);
     last = m.end();
   });
-  if (chunks.length === 0) return text;
-  chunks.push(text.subarray(last));
-  return concat(chunks);
+  if (!matched) return text;
+  out.write(text.subarray(last));
+  return out.bytes();
+}
+
+/** A growing byte buffer with a size limit. */
+class ByteWriter {
+  private buf: Uint8Array;
+  private length = 0;
+  constructor(sizeHint: number, private readonly limit: number) {
+    this.buf = new Uint8Array(Math.max(64, Math.min(sizeHint, limit)));
+  }
+
+  write(bytes: Uint8Array): void {
+    const need = this.length + bytes.length;
+    if (need > this.limit) throw new ResultTooLarge();
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.min(Math.max(need, this.buf.length * 2), Math.max(need, this.limit)));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.buf.set(bytes, this.length);
+    this.length = need;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 function group(m: Matcher, text: Uint8Array, g: number): Uint8Array | undefined {
@@ -110,55 +161,19 @@ function group(m: Matcher, text: Uint8Array, g: number): Uint8Array | undefined 
   return start < 0 ? undefined : text.subarray(start, m.end(g));
 }
 
-/** Calls `onMatch` for each successive match, as Rust's `find_iter` finds them. */
+/**
+ * Calls `onMatch` for each successive match, as Rust's `find_iter` finds them. re2js's own
+ * iteration goes on where the last match ended, and one character further after an empty
+ * match; Rust's differs only in skipping an empty match right where the previous match ended
+ * (`a*` on "baaab": "", "aaa", "" where re2js also reports the "" at 4).
+ */
 function eachMatch(c: Compiled, text: Uint8Array, onMatch: (m: Matcher) => void): void {
   const m = c.re.matcher(text);
-  let from = 0;
   let lastEnd = -1;
-  while (from <= text.length && m.find(from)) {
-    if (m.start() === m.end() && m.end() === lastEnd) {
-      // An empty match where the last one ended: look again one character further on.
-      if (lastEnd >= text.length) break;
-      from = lastEnd + charWidth(text, lastEnd);
-      if (!m.find(from)) break;
-    }
+  while (m.find()) {
+    const end = m.end();
+    if (end === lastEnd && m.start() === end) continue;
     onMatch(m);
-    lastEnd = m.end();
-    from = lastEnd;
+    lastEnd = end;
   }
-}
-
-/** Bytes in the character at `pos` as re2js decodes it: a valid UTF-8 sequence, else 1. */
-export function charWidth(b: Uint8Array, pos: number): number {
-  const c = b[pos];
-  if (c < 0x80) return 1;
-  let size: number;
-  let lo = 0x80;
-  let hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) size = 2;
-  else if (c >= 0xe0 && c <= 0xef) {
-    size = 3;
-    if (c === 0xe0) lo = 0xa0;
-    else if (c === 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    size = 4;
-    if (c === 0xf0) lo = 0x90;
-    else if (c === 0xf4) hi = 0x8f;
-  } else return 1;
-  if (pos + size > b.length) return 1;
-  if (b[pos + 1] < lo || b[pos + 1] > hi) return 1;
-  for (let k = 2; k < size; k++) if ((b[pos + k] & 0xc0) !== 0x80) return 1;
-  return size;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -79,13 +79,13 @@ function capRef(rep: Uint8Array, at: number): { name: string; end: number } | nu
   return { name: utf8.decode(rep.subarray(start, end)), end };
 }
 
-/** Appends the expansion of `parts` for one match to `out`. */
-export function expand(parts: Part[], group: (g: number) => Uint8Array | undefined, out: Uint8Array[]): void {
+/** Writes the expansion of `parts` for one match to `out`. */
+export function expand(parts: Part[], group: (g: number) => Uint8Array | undefined, out: { write(b: Uint8Array): void }): void {
   for (const p of parts) {
-    if (typeof p !== "number") out.push(p);
+    if (typeof p !== "number") out.write(p);
     else if (p >= 0) {
       const g = group(p);
-      if (g) out.push(g);
+      if (g) out.write(g);
     }
   }
 }
