@@ -1,8 +1,9 @@
 /**
  * `regex` and `markdown` through the binary: present and working in every profile (they are
- * pure computation), and a pattern that sends a backtracking engine into exponential time
- * finishing at once, so a script cannot stall the runtime with one. Behaviour inside Lua is
- * covered by tests/lua/regex.lua and tests/lua/markdown.lua.
+ * pure computation), a pattern that sends a backtracking engine into exponential time
+ * finishing at once, so a script cannot stall the runtime with one, and results too large for
+ * `--memory-limit` refused. Behaviour inside Lua is covered by tests/lua/regex.lua and
+ * tests/lua/markdown.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -44,4 +45,16 @@ print(n)`);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "3\n");
   assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+});
+
+test("regex: a find_all or replace result too large for the heap limit fails with 'not enough memory'", () => {
+  const r = runLua(`local s = string.rep("a", 1000000)
+print(pcall(regex.replace, s, "", string.rep("x", 100)))
+print(pcall(regex.find_all, s, ""))
+print(#regex.replace(s, "a", "bb"), #regex.find_all(string.rep("ab", 1000), "b"))`, ["--memory-limit=8M"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    "false\tregex.replace: not enough memory\nfalse\tregex.find_all: not enough memory\n2000000\t1000\n",
+  );
 });
