@@ -37,8 +37,11 @@ export function compile(lib: Lib, pattern: string): Compiled {
   try {
     re = lib.RE2JS.compile(t.source, t.lookbehinds ? lib.RE2JS.LOOKBEHINDS : 0);
   } catch (e) {
-    if (e instanceof lib.RE2JSException) throw new PatternError(e.message.replace(/^error parsing regexp: /, ""));
-    throw e;
+    if (!(e instanceof lib.RE2JSException)) throw e;
+    let detail = e.message.replace(/^error parsing regexp: /, "");
+    // RE2's limit, which regex-lite does not have: say what it is.
+    if (detail.startsWith("invalid repeat count")) detail += " (counts above 1000, also multiplied through nested repetitions, are not supported)";
+    throw new PatternError(detail);
   }
   if (re.groupCount() !== t.groups) throw new Error(`regex translation lost groups: ${re.groupCount()} != ${t.groups}`);
   return { re, groups: t.groups, names: t.names };

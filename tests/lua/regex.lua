@@ -176,8 +176,12 @@ t.raises(invalid("match", "got invalid hexadecimal number in braces"), regex.mat
 t.raises(invalid("match", "found unclosed character class"), regex.match, "#", "(?x)[#]")
 -- beyond what RE2 can run: said so, not mis-matched
 t.raises(invalid("match", "^ and $ in CRLF multi-line mode (flags m and R together) are not supported"), regex.match, "a", "(?mR)^a")
-local ok, err = pcall(regex.match, "a", "a{1001}")
-assert(not ok and err:find("regex.match: invalid pattern: invalid repeat count", 1, true), err)
+for _, p in ipairs({ "a{1001}", "(?:\\w{100}){100}" }) do
+  local ok, err = pcall(regex.match, "a", p)
+  assert(not ok and err:find("regex.match: invalid pattern: invalid repeat count", 1, true), err)
+  assert(err:find("counts above 1000", 1, true), err)
+end
+assert(regex.match(string.rep("a", 1000), "^a{1000}$") and regex.match("", "(?:\\w{10}){0,100}"))
 
 -- ---- arguments ----------------------------------------------------------------------------
 t.raises("regex.match: first argument must be a string", regex.match, nil, "a")
