@@ -27,6 +27,9 @@
  * ```
  */
 
+import { ERR } from "./messages.ts";
+import { asciiFold, canonical, literal, MAX_CHAR, negate, POSIX, type Range } from "./classes.ts";
+
 /** The pattern is not valid in the dialect; the message is the detail after `invalid pattern:`. */
 export class PatternError extends Error {}
 
@@ -45,67 +48,8 @@ export function translate(pattern: string): Translated {
   return new Parser(pattern).parse();
 }
 
-// regex-lite's parser messages, so a script sees the reference's wording.
-const ERR = {
-  nesting: "pattern has too much nesting",
-  duplicateName: "duplicate capture group name",
-  unclosedGroup: "found open group without closing ')'",
-  unclosedGroupQuestion: "expected closing ')', but got end of pattern",
-  unopenedGroup: "found closing ')' without matching '('",
-  look: "look-around is not supported",
-  emptyFlags: "empty flag directive '(?)' is not allowed",
-  missingName: "expected capture group name, but got end of pattern",
-  invalidName: "invalid group name",
-  unclosedName: "expected end of capture group name, but got end of pattern",
-  emptyName: "empty capture group names are not allowed",
-  flagUnrecognized: "unrecognized inline flag",
-  flagRepeatedNegation: "inline flag negation cannot be repeated",
-  flagDuplicate: "duplicate inline flag is not allowed",
-  flagEof: "expected ':' or ')' to end inline flags, but got end of pattern",
-  flagDanglingNegation: "inline flags cannot end with negation directive",
-  decimalNoDigits: "expected decimal number, but found no digits",
-  decimalInvalid: "got invalid decimal number",
-  hexBraceDigit: "expected hexadecimal number in braces, but got non-hex digit",
-  hexBraceEof: "expected hexadecimal number, but saw end of pattern before closing brace",
-  hexBraceEmpty: "expected hexadecimal number in braces, but got no digits",
-  hexBraceInvalid: "got invalid hexadecimal number in braces",
-  hexFixedEof: "expected fixed length hexadecimal number, but saw end of pattern first",
-  hexFixedDigit: "expected fixed length hexadecimal number, but got non-hex digit",
-  hexFixedInvalid: "got invalid fixed length hexadecimal number",
-  hexEof: "expected hexadecimal number, but saw end of pattern first",
-  escapeEof: "saw start of escape sequence, but saw end of pattern before it finished",
-  backref: "backreferences are not supported",
-  unicodeClass: "Unicode character classes are not supported",
-  escapeUnrecognized: "unrecognized escape sequence",
-  uncountedRepMissing: "uncounted repetition operator must be applied to a sub-expression",
-  countedRepMissing: "counted repetition operator must be applied to a sub-expression",
-  countedRepUnclosed: "found unclosed counted repetition operator",
-  countedRepMinUnclosed: "found incomplete and unclosed counted repetition operator",
-  countedRepCommaUnclosed: "found counted repetition operator with a comma that is unclosed",
-  countedRepMinMaxUnclosed: "found counted repetition with min and max that is unclosed",
-  countedRepInvalid: "expected closing brace for counted repetition, but got something else",
-  countedRepRange: "found counted repetition with a min bigger than its max",
-  classUnclosedAfterItem: "non-empty character class has no closing bracket",
-  classRangeItem: "character class ranges must start and end with a single character",
-  classItem: "invalid escape sequence in character class",
-  classUnclosedAfterDash: "non-empty character class has no closing bracket after dash",
-  classUnclosedAfterNegation: "negated character class has no closing bracket",
-  classUnclosedAfterClosing: "character class begins with literal ']' but has no closing bracket",
-  classRange: "invalid range in character class",
-  classUnclosed: "found unclosed character class",
-  classNest: "nested character classes are not supported",
-  classIntersection: "character class intersection is not supported",
-  classDifference: "character class difference is not supported",
-  classSymDifference: "character class symmetric difference is not supported",
-  wordBoundaryUnclosed: "special word boundary assertion is unclosed or has an invalid character",
-  wordBoundaryUnrecognized: "special word boundary assertion is unrecognized",
-  wordOrRepEof: "found start of special word boundary or repetition without an end",
-  crlfAnchor: "^ and $ in CRLF multi-line mode (flags m and R together) are not supported",
-};
-
 /** regex-lite's limit on nested groups and on the depth of the parsed expression. */
 const NEST_LIMIT = 50;
-const MAX_CHAR = 0x10ffff;
 
 interface Flags {
   i: boolean;
@@ -115,8 +59,6 @@ interface Flags {
   R: boolean;
   x: boolean;
 }
-
-type Range = [number, number];
 
 /**
  * How a piece of output binds, so it is wrapped in `(?:...)` only where needed: an `atom`
@@ -140,22 +82,6 @@ type Item =
 
 const cp = (c: string) => c.codePointAt(0)!;
 
-const POSIX: Record<string, Range[]> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
-  ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
-  digit: [[0x30, 0x39]],
-  graph: [[0x21, 0x7e]],
-  lower: [[0x61, 0x7a]],
-  print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
-  upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
-};
 
 /** Characters regex-lite lets a backslash make literal (its is_meta/is_escapable_character). */
 function isEscapable(c: number): boolean {
@@ -180,47 +106,6 @@ function isCaptureChar(c: number, first: boolean): boolean {
   const ch = String.fromCodePoint(c);
   if (first) return ch === "_" || ALPHABETIC.test(ch);
   return ch === "_" || ch === "." || ch === "[" || ch === "]" || ALPHANUMERIC.test(ch);
-}
-
-/** A code point as RE2 syntax that means exactly that code point, in or out of a class. */
-function literal(c: number): string {
-  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f) {
-    return String.fromCharCode(c);
-  }
-  return `\\x{${c.toString(16).toUpperCase()}}`;
-}
-
-/** Sorted, merged ranges. */
-function canonical(ranges: Range[]): Range[] {
-  const sorted = ranges.map((r): Range => [r[0], r[1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: Range[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-    else out.push(r);
-  }
-  return out;
-}
-
-/** regex-lite's ASCII case folding of a class: each range adds its a-z (else A-Z) counterpart. */
-function asciiFold(ranges: Range[]): Range[] {
-  const out = [...ranges];
-  for (const [lo, hi] of ranges) {
-    if (lo <= 0x7a && hi >= 0x61) out.push([Math.max(lo, 0x61) - 32, Math.min(hi, 0x7a) - 32]);
-    else if (lo <= 0x5a && hi >= 0x41) out.push([Math.max(lo, 0x41) + 32, Math.min(hi, 0x5a) + 32]);
-  }
-  return canonical(out);
-}
-
-function negate(ranges: Range[]): Range[] {
-  const out: Range[] = [];
-  let next = 0;
-  for (const [lo, hi] of canonical(ranges)) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CHAR) out.push([next, MAX_CHAR]);
-  return out;
 }
 
 const atom = (re: string): Node => ({ re, binding: "atom", height: 0 });
