@@ -11,3 +11,5 @@ import "./process.ts";
 import "./os.ts";
 import "./fs.ts";
 import "./disk.ts";
+import "./regex.ts";
+import "./markdown.ts";
