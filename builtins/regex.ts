@@ -20,7 +20,7 @@ import { lazy } from "../loader/lazy.ts";
 import { type Compiled, find, findAll, isMatch, PatternCache, replaceAll, ResultTooLarge } from "./regex/engine.ts";
 import { PatternError } from "./regex/translate.ts";
 
-const re2js = lazy(() => import("re2js"));
+const re2js = lazy(() => require("re2js") as typeof import("re2js"));
 
 const TEXT: ArgSpec = { name: "text", type: "bytes", description: "the subject; any bytes" };
 const PATTERN: ArgSpec = { name: "pattern", type: "text", description: "a regex-lite pattern" };

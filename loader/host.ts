@@ -7,6 +7,12 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+// Builtins load their heavy packages with a literal `require("pkg")` on first use (lazy.ts):
+// Bun has `require` in every module (and its bundler makes each call a lazy initialiser in the
+// binary); Deno has none in ES modules, so it gets one that resolves from the project root.
+const scope = globalThis as { require?: NodeJS.Require };
+if (typeof scope.require !== "function") scope.require = createRequire(import.meta.url);
+
 let wasmPath: string | undefined;
 let nativePath: string | undefined;
 let compiled: { path: string; module: Promise<WebAssembly.Module> } | undefined;

@@ -142,22 +142,16 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
     }
   };
   const call = decl.async ? callAsync : callSync;
+  const needs = decl.needs;
   return (L) => {
-    const needs = decl.needs;
-    const firstUse = needs !== undefined && !needs.loaded;
-    // On a first use the arguments are only checked now (callbacks kept later, once loaded).
-    const args = readArgs(api, L, fn, decl.args, 1, firstUse ? () => undefined : keep);
-    if (needs && firstUse) {
-      // First use: wait for the dependency, then run as usual. The arguments are read again in
-      // the continuation (the call's stack is kept), so stack indices among them stay valid.
-      return scheduler.suspend(
-        L,
-        needs.load().then(
-          () => (co: number) => call(co, readArgs(api, co, fn, decl.args, 1, keep)),
-          (e) => Promise.reject(asLuaError(ctx, fn, e)),
-        ),
-      );
+    if (needs && !needs.loaded) {
+      // First use: load it now, synchronously, so the call can be made from anywhere.
+      try {
+        needs.get();
+      } catch (e) {
+        throw asLuaError(ctx, fn, e);
+      }
     }
-    return call(L, args);
+    return call(L, readArgs(api, L, fn, decl.args, 1, keep));
   };
 }

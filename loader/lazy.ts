@@ -1,45 +1,39 @@
 /**
  * A dependency loaded on first use instead of at start-up: every builtin's heavy library
- * (an HTTP server, a database driver, a template engine) would otherwise be evaluated by every
- * `assay hello.lua`. Declare it in a function's `needs` (plugin.ts) and the first call waits
- * for it; later calls find it loaded.
+ * (an HTTP server, a template engine, a YAML parser) would otherwise be evaluated by every
+ * `assay hello.lua`. Loading is synchronous (`require`), so a first call never has to yield:
+ * `yaml.parse` inside a `table.sort` comparator or a `string.gsub` callback works like any
+ * later call. In the compiled binary Bun's bundler turns each literal `require("pkg")` into a
+ * lazy, synchronous initialiser of the bundled package; from source Bun's `require` loads ESM
+ * packages synchronously, and under Deno loader/host.ts provides a `require` made by
+ * `createRequire`, which does the same. Write the literal call in the builtin, so the bundler
+ * sees it.
  *
  * @example
  * ```ts
- * const yamlLib = lazy(() => import("yaml"));
+ * const yamlLib = lazy(() => require("yaml") as typeof import("yaml"));
  * // in the declaration: needs: yamlLib;  in the implementation: yamlLib.get().parse(text)
  * ```
  */
 export interface Lazy<T> {
-  /** Whether `get` can be called. */
+  /** Whether it has been loaded. */
   readonly loaded: boolean;
-  /** Loads it (once; later calls share the same promise). */
-  load(): Promise<T>;
-  /** The loaded value; throws before `load` has finished. */
+  /** The value, loaded on the first call (a failed load is tried again next time). */
   get(): T;
 }
 
-export function lazy<T>(loader: () => Promise<T>): Lazy<T> {
+export function lazy<T>(load: () => T): Lazy<T> {
   let value: T;
   let loaded = false;
-  let pending: Promise<T> | undefined;
   return {
     get loaded() {
       return loaded;
     },
-    load() {
-      pending ??= loader().then((v) => {
-        value = v;
-        loaded = true;
-        return v;
-      }, (e) => {
-        pending = undefined; // let a later call try again
-        throw e;
-      });
-      return pending;
-    },
     get() {
-      if (!loaded) throw new Error("lazy dependency used before it was loaded");
+      if (!loaded) {
+        value = load();
+        loaded = true;
+      }
       return value;
     },
   };

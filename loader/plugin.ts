@@ -94,10 +94,10 @@ export interface FunctionDecl {
    */
   async?: boolean;
   /**
-   * Loads the heavy dependency the function needs on its first call (see lazy.ts); the first
-   * call suspends the task until it is loaded.
+   * The heavy dependency the function needs (see lazy.ts), loaded synchronously on its first
+   * call; a failed load raises `<fn>: <why>`.
    */
-  needs?: { loaded: boolean; load(): Promise<unknown> };
+  needs?: { loaded: boolean; get(): unknown };
 }
 
 /** What an implementation is called with besides its arguments. */

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * toHtml(await loadMarkdown(), "# Hello"); // "<h1>Hello</h1>\n"
+ * toHtml(loadMarkdown(), "# Hello"); // "<h1>Hello</h1>\n"
  * ```
  */
 import type * as Micromark from "micromark";
@@ -23,15 +23,14 @@ export interface MarkdownLibs {
   taskList: typeof TaskList;
 }
 
-/** Imports micromark and the three extensions (they are only needed once a script renders). */
-export async function loadMarkdown(): Promise<MarkdownLibs> {
-  const [micromark, table, strikethrough, taskList] = await Promise.all([
-    import("micromark"),
-    import("micromark-extension-gfm-table"),
-    import("micromark-extension-gfm-strikethrough"),
-    import("micromark-extension-gfm-task-list-item"),
-  ]);
-  return { micromark, table, strikethrough, taskList };
+/** Loads micromark and the three extensions (they are only needed once a script renders). */
+export function loadMarkdown(): MarkdownLibs {
+  return {
+    micromark: require("micromark"),
+    table: require("micromark-extension-gfm-table"),
+    strikethrough: require("micromark-extension-gfm-strikethrough"),
+    taskList: require("micromark-extension-gfm-task-list-item"),
+  };
 }
 
 type Options = NonNullable<Parameters<typeof Micromark.micromark>[1]> & object;
