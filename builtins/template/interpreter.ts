@@ -41,7 +41,7 @@ import {
 type Evaluate = Interpreter["evaluate"];
 
 /** How deep evaluation may nest (a macro calling itself without end stops here). */
-const MAX_DEPTH = 2000;
+const MAX_DEPTH = 6000;
 
 /** The source text of a simple expression, for error messages (`user.address`). */
 function describe(node: Node): string {
