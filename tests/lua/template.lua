@@ -209,6 +209,16 @@ raises("render error on line 1: range has too many elements (1000000000, at most
 raises("render error on line 1: recursion too deep (a macro that calls itself without end?)", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
 raises("render error on line 1: with: expected assignments (name = value, ...)", "{% with 1 %}x{% endwith %}")
 raises("render error on line 1: join: cannot iterate over integer", "{{ 5|join }}")
+raises("render error on line 1: replace: missing argument \"new\"", "{{ 'a'|replace('a') }}")
+raises("render error on line 1: indent: unexpected keyword argument \"bogus\"", "{{ 'a'|indent(bogus=1) }}")
+raises("render error on line 1: upper: too many arguments (at most 0)", "{{ 'a'|upper(1) }}")
+raises("render error on line 1: unknown filter \"nofilter\"", "{{ [1]|map('nofilter') }}")
+raises("render error on line 1: range: arguments must be integers, got float", "{{ range(1.5) }}")
+raises("render error on line 1: cannot look for integer in a string", "{{ 1 in 'x' }}")
+-- the library's own messages, with the reference's type names
+raises("render error on line 1: cannot unpack non-iterable type in set: integer", "{% set a, b = 1 %}")
+raises("render error on line 2: macro 'm' takes not more than 1 argument(s)", "{% macro m(a) %}{% endmacro %}\n{{ m(1, 2) }}")
+eq("1", "{% for x in [1, 2, 3] %}{% with y = x %}{% if y == 2 %}{% break %}{% endif %}{{ y }}{% endwith %}{% endfor %}")
 -- pcall catches them; the message is a string
 local ok, err = pcall(template.render_string, "{{ a.b }}")
 assert(not ok and type(err) == "string" and err:find("template.render_string: render error", 1, true))
