@@ -12,7 +12,7 @@
 import { registerBuiltin } from "../loader/plugin.ts";
 import { float } from "../loader/bridge/values.ts";
 import type { Host } from "../loader/host-facade.ts";
-import { fileError } from "./fs/os-error.ts";
+import { fileError } from "../loader/os-error.ts";
 import { pathText } from "./fs/paths.ts";
 import { walkTree } from "./fs/walk.ts";
 

@@ -29,7 +29,7 @@ import { LuaError } from "../loader/lua-api.ts";
 import { float } from "../loader/bridge/values.ts";
 import type { ArgSpec } from "../loader/bridge/args.ts";
 import type { DirEntry } from "../loader/host-files.ts";
-import { fileError, quoted } from "./fs/os-error.ts";
+import { fileError, quoted } from "../loader/os-error.ts";
 import { glob, PatternError } from "./fs/glob.ts";
 import { pathText, typeName } from "./fs/paths.ts";
 import { walkTree } from "./fs/walk.ts";

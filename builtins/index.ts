@@ -13,3 +13,4 @@ import "./fs.ts";
 import "./disk.ts";
 import "./regex.ts";
 import "./markdown.ts";
+import "./template.ts";

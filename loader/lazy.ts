@@ -7,7 +7,9 @@
  * lazy, synchronous initialiser of the bundled package; from source Bun's `require` loads ESM
  * packages synchronously, and under Deno loader/host.ts provides a `require` made by
  * `createRequire`, which does the same. Write the literal call in the builtin, so the bundler
- * sees it.
+ * sees it. A module of the project itself is named from the root's view,
+ * `require("../builtins/x/y.ts")`: that path resolves the same from builtins/ (Bun resolves
+ * against the calling file) and from loader/ (Deno's require is made in loader/host.ts).
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@
  */
 import type { Host } from "../../loader/host-facade.ts";
 import type { EntryKind } from "../../loader/host-files.ts";
-import { fileError } from "./os-error.ts";
+import { fileError } from "../../loader/os-error.ts";
 
 export interface TreeEntry {
   /** Relative to the root: `sub/b.txt`. */
