@@ -1,6 +1,28 @@
+import { builtins } from "./plugin.ts";
+
+/** Builtins that add functions to one of Lua's own libraries rather than making a global. */
+const LUA_LIBRARIES = new Set(["os"]);
+
+/** The registered builtin globals, wrapped to the help's width. */
+function globalsList(): string {
+  const names = builtins().map((b) => b.name).filter((n) => !LUA_LIBRARIES.has(n));
+  const lines: string[] = [];
+  let line = "Builtin globals:";
+  for (const [i, name] of names.entries()) {
+    const word = ` ${name}${i < names.length - 1 ? "," : ""}`;
+    if (line.length + word.length > 92) {
+      lines.push(line);
+      line = "";
+    }
+    line += line ? word : word.trimStart();
+  }
+  return [...lines, line].join("\n");
+}
+
 /**
  * The text of `assay --help`. It lists only what this build does: check mode, `context` and
- * `modules` are parsed (so their flags and `--help` work) but answer "not yet available".
+ * `modules` are parsed (so their flags and `--help` work) but answer "not yet available". The
+ * builtins are those registered (builtins/index.ts is imported before this is called).
  */
 export function helpText(version: string): string {
   return `assay ${version}: a Lua 5.4 runtime for infrastructure scripting
@@ -17,8 +39,8 @@ Usage:
 
 Subcommands: context, exec, modules, run
 
-Builtin globals: json, base64, log, assert, env, time, sleep, async (the sandbox
-profile decides which are installed); os adds hostname, arch and platform.
+${globalsList()}
+(the sandbox profile decides which are installed); os adds hostname, arch and platform.
 
 Flags (only before the script, or between run/exec and their file; everything after the
 script goes to the script; -- ends the flags):

@@ -175,7 +175,7 @@ test("--help, README and docs/sandbox.md name exactly the builtins there are, an
   const builtins = [...globals.filter((g) => !LUA_GLOBALS.includes(g)), "assert"].sort();
   const names = (text: string) => [...text.matchAll(/[a-z0-9_]+/g)].map((m) => m[0]).sort();
   const help = run(["--help"]).stdout;
-  assert.deepEqual(names(/^Builtin globals: ([^(]*)\(/m.exec(help)![1]), builtins, help);
+  assert.deepEqual(names(/^Builtin globals: ([^(]*)\(/ms.exec(help)![1]), builtins, help);
   for (const form of ["<file.yaml|file.yml>", "context <query>", "modules "]) {
     assert.match(help.split("\n").find((l) => l.includes(form)) ?? "", /not yet available in this build$/, form);
   }
