@@ -19,6 +19,7 @@ import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
 import { processTree, signalTree } from "./process-tree.ts";
 import { openChecked } from "./sandbox/backstop.ts";
+import { readChunks } from "./host-chunks.ts";
 
 export interface RunOptions {
   /** Aborting kills the child (SIGTERM, then SIGKILL after a grace period). */
@@ -47,6 +48,13 @@ export interface Host {
   run(fn: string, argv: string[], options?: RunOptions): Promise<RunResult>;
   /** `fetch` after a `net` check of the URL's host and port. */
   fetch(fn: string, url: string, init?: RequestInit): Promise<Response>;
+  // ---- streaming reads (crypto.hash_file; host-chunks.ts) ----
+  /**
+   * The file's bytes in chunks of at most `chunkSize` (1 MiB by default), read off the Lua
+   * thread after a `read` check; a chunk is valid until the next is asked for. Aborting
+   * `signal` stops the reading; the file is closed however the iteration ends.
+   */
+  readChunks(fn: string, path: string, signal?: AbortSignal, chunkSize?: number): AsyncIterable<Uint8Array>;
 }
 
 /** The result of synchronous work as a promise, a throw as a rejection. */
@@ -161,6 +169,7 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
         target = next.toString();
       }
     },
+    readChunks: (fn, path, signal, chunkSize) => readChunks(policy, fn, path, signal, chunkSize),
   };
 }
 
