@@ -14,3 +14,4 @@ import "./disk.ts";
 import "./regex.ts";
 import "./markdown.ts";
 import "./template.ts";
+import "./crypto.ts";

@@ -21,6 +21,7 @@ import { endWithProcess, listProcesses, type ProcessInfo, type ProcessRef, proce
 import { osErrorText } from "./os-error.ts";
 import * as files from "./host-files.ts";
 import type { DirEntry, DiskSpace, Reserve } from "./host-files.ts";
+import { readChunks } from "./host-chunks.ts";
 
 export interface RunOptions {
   /** Aborting kills the child and its process group (SIGTERM, then SIGKILL after a grace period). */
@@ -85,6 +86,13 @@ export interface Host {
   tempdir(fn: string): Promise<string>;
   /** The file system's size and free blocks (statvfs), for the one holding `path`. */
   statfs(fn: string, path: string): Promise<DiskSpace>;
+  // ---- streaming reads (crypto.hash_file; host-chunks.ts) ----
+  /**
+   * The file's bytes in chunks of at most `chunkSize` (1 MiB by default), read off the Lua
+   * thread after a `read` check; a chunk is valid until the next is asked for. Aborting
+   * `signal` stops the reading; the file is closed however the iteration ends.
+   */
+  readChunks(fn: string, path: string, signal?: AbortSignal, chunkSize?: number): AsyncIterable<Uint8Array>;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -180,6 +188,7 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     chmod: (fn, path, mode) => files.chmod(policy, fn, path, mode),
     tempdir: (fn) => files.tempdir(policy, fn),
     statfs: (fn, path) => files.statfs(policy, fn, path),
+    readChunks: (fn, path, signal, chunkSize) => readChunks(policy, fn, path, signal, chunkSize),
   };
 }
 
