@@ -23,10 +23,11 @@ export function delay(ms: number, options: { unref?: boolean } = {}): Delay {
   let settle!: (elapsed: boolean) => void;
   const promise = new Promise<boolean>((resolve) => (settle = resolve));
   const deadline = performance.now() + ms;
+  // Even a wait of 0 goes through a timer: settling at once would resume the task from a
+  // microtask, and a loop of `sleep(0)` would then starve every timer and I/O callback.
   const arm = () => {
     const left = deadline - performance.now();
-    if (left <= 0) return settle(true);
-    timer = setTimeout(left > MAX_TIMEOUT_MS ? arm : () => settle(true), Math.min(left, MAX_TIMEOUT_MS));
+    timer = setTimeout(left > MAX_TIMEOUT_MS ? arm : () => settle(true), Math.max(0, Math.min(left, MAX_TIMEOUT_MS)));
     if (options.unref) (timer as { unref?: () => void }).unref?.();
   };
   arm();

@@ -59,4 +59,16 @@ local inner = coroutine.wrap(function()
 end)
 assert(inner() == "from outer")
 
+-- sleep(0) yields to the event loop: a loop of it lets timers and other tasks run
+do
+  local done = false
+  async.spawn(function() sleep(0.01) done = true end)
+  local spins = 0
+  while not done do
+    sleep(0)
+    spins = spins + 1
+  end
+  assert(done and spins > 0)
+end
+
 print("ok: scheduler.lua")
