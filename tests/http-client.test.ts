@@ -167,6 +167,19 @@ test("a refused connection raises http.<m> failed naming the URL", async () => {
   assert.match(out[0], new RegExp(`^http\\.post failed: http://127\\.0\\.0\\.1:${port}/x: .*refused`, "i"));
 });
 
+test("requests in several tasks run at the same time; a task waiting for one does not block the others", () => {
+  const out = lua(`
+    local started = time()
+    local tasks = {}
+    for i = 1, 8 do
+      tasks[i] = async.spawn(function() return http.get(arg[1] .. "/delay?ms=400").body end)
+    end
+    for i = 1, 8 do assert(tasks[i]:await()[1] == "after 400 ms") end
+    print(time() - started < 2.5)
+  `, { args: [plain.url("")] });
+  assert.deepEqual(out, ["true"]);
+});
+
 test("connections are kept alive and reused across calls and clients", async () => {
   const peer = await startPeer();
   try {

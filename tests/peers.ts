@@ -110,7 +110,9 @@ export function makeCertificates(dir: string): Certificates {
   };
   writeFileSync(path("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   leaf("server", "localhost", "server.ext");
-  leaf("client", "assay test client");
+  // v3 with an extension: rustls (Deno) refuses v1 certificates, which openssl makes without one.
+  writeFileSync(path("client.ext"), "extendedKeyUsage=clientAuth\n");
+  leaf("client", "assay test client", "client.ext");
   return {
     ca: path("ca.pem"),
     serverCert: path("server.pem"),

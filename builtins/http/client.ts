@@ -59,7 +59,7 @@ export const clientFunctions: Record<string, FunctionDecl> = {
     ...NET,
   },
   request: {
-    signature: "http.request{method=, url=, headers=, body=, timeout=} -> resp",
+    signature: "http.request({method=, url=, headers=, body=, timeout=}) -> resp",
     description: "Send a request with any method",
     args: [REQUEST_ARG],
     ...NET,

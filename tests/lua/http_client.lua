@@ -45,6 +45,13 @@ t.raises('http.get failed: http://127.0.0.1/: invalid value for header "X-A" (li
 -- credentials in a URL never appear in its errors
 t.raises('http.get failed: ftp://example.com/: unsupported URL scheme "ftp" (http or https only)', http.get, "ftp://user:secret@example.com/")
 
+-- where Lua cannot yield, an async call raises instead of hanging
+local ok, err = pcall(table.sort, { 1, 2, 3 }, function(a, b)
+  http.get("http://127.0.0.1/")
+  return a < b
+end)
+assert(not ok and tostring(err):find("attempt to yield across a C-call boundary", 1, true), tostring(err))
+
 -- http.client options
 local dir = t.scratch()
 local function write(name, text)
