@@ -77,8 +77,8 @@ export class HostNet {
   private env = (name: string) => this.vars.get(name);
 
   /** The system's extra roots plus the client's settings; null when the runtime's defaults do. */
-  private tlsFor(client: TlsConfig | undefined): TlsConfig | null {
-    const system = systemRoots(this.env, bundledRoots());
+  private async tlsFor(client: TlsConfig | undefined): Promise<TlsConfig | null> {
+    const system = systemRoots(this.env, await bundledRoots());
     if (!client) {
       if (this.defaults?.system !== system) this.defaults = { system, config: system.length ? { ca: system } : null };
       return this.defaults.config;
@@ -98,7 +98,7 @@ export class HostNet {
     let request: RequestInit = { ...init, redirect: "manual" };
     for (let hop = 0;; hop++) {
       checkNet(this.policy, fn, target, ["http", "https"]);
-      const tls = target.protocol === "https:" ? this.tlsFor(options.tls) : null;
+      const tls = target.protocol === "https:" ? await this.tlsFor(options.tls) : null;
       const response = await runtimeFetch(target.href, request, tls, proxyFor(target, this.env));
       const location = response.headers.get("location");
       if (mode === "manual" || !REDIRECTS.has(response.status) || location === null) return response;
@@ -116,7 +116,7 @@ export class HostNet {
     const target = new URL(url);
     checkNet(this.policy, fn, target, ["ws", "wss"]);
     signal?.throwIfAborted();
-    const socket = runtimeWebSocket(target.href, target.protocol === "wss:" ? this.tlsFor(options.tls) : null);
+    const socket = runtimeWebSocket(target.href, target.protocol === "wss:" ? await this.tlsFor(options.tls) : null);
     socket.binaryType = "arraybuffer";
     return await new Promise((resolve, reject) => {
       let failure = "";

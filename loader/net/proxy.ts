@@ -16,8 +16,6 @@
  * proxyFor(new URL("https://api.example/x"), (n) => process.env[n]); // "http://proxy:3128" or null
  * ```
  */
-import { isIP } from "node:net";
-
 /** Reads one environment variable. */
 export type EnvReader = (name: string) => string | undefined;
 
@@ -91,6 +89,20 @@ function inCidr(cidr: string, host: string): boolean {
   return net.value >> shift === addr.value >> shift;
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** 4 or 6 for an IP address, else 0 (node:net's isIP, without loading node:net at start-up). */
+function isIP(text: string): number {
+  if (IPV4.test(text)) return 4;
+  if (!text.includes(":")) return 0;
+  try {
+    new URL(`http://[${text}]/`);
+    return 6;
+  } catch {
+    return 0;
+  }
+}
+
 /** An IPv4 or IPv6 address as a number of 32 or 128 bits. */
 function addressBits(text: string): { bits: number; value: bigint } | null {
   const kind = isIP(text);
@@ -98,7 +110,8 @@ function addressBits(text: string): { bits: number; value: bigint } | null {
     return { bits: 32, value: text.split(".").reduce((v, part) => (v << 8n) | BigInt(Number(part)), 0n) };
   }
   if (kind !== 6) return null;
-  let address = text;
+  // The URL parser writes the address in its canonical form (hex groups, `::` once).
+  let address = new URL(`http://[${text}]/`).hostname.slice(1, -1);
   // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups.
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   if (v4) {

@@ -18,8 +18,6 @@
  * const response = await runtimeFetch(url, { method: "GET", signal }, { ca: [pem] }, null);
  * ```
  */
-import { rootCertificates } from "node:tls";
-
 /** TLS settings of a client: extra trusted roots (PEM, added to the bundled ones) and a client certificate. */
 export interface TlsConfig {
   readonly ca: readonly string[];
@@ -43,9 +41,14 @@ interface DenoNamespace {
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 const deno = isBun ? undefined : (globalThis as { Deno?: DenoNamespace }).Deno;
 
-/** The roots the runtime trusts by default (Mozilla's list, as bundled). */
-export function bundledRoots(): readonly string[] {
-  return rootCertificates;
+let rootCertificates: readonly string[] | undefined;
+
+/**
+ * The roots the runtime trusts by default (Mozilla's list, as bundled). Loaded on first use:
+ * node:tls costs start-up time that scripts without TLS should not pay.
+ */
+export async function bundledRoots(): Promise<readonly string[]> {
+  return rootCertificates ??= (await import("node:tls")).rootCertificates;
 }
 
 const PROXY_VARIABLES = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
@@ -74,7 +77,8 @@ function bunTls(tls: TlsConfig): Record<string, unknown> {
   let options = bunTlsOptions.get(tls);
   if (!options) {
     options = {};
-    if (tls.ca.length) options.ca = [...rootCertificates, ...tls.ca];
+    // Set by now: the caller awaited bundledRoots() to build the settings.
+    if (tls.ca.length) options.ca = [...rootCertificates!, ...tls.ca];
     if (tls.cert !== undefined) options.cert = tls.cert;
     if (tls.key !== undefined) options.key = tls.key;
     bunTlsOptions.set(tls, options);
