@@ -76,6 +76,24 @@ test("each method sends its verb, body and headers; the response has status, low
   assert.match(out[0], /^assay\//);
 });
 
+test("http.client: base_url, default headers that a call's own replace, credentials in a URL sent as Basic auth", () => {
+  const out = lua(`
+    local c = http.client({ base_url = arg[1] .. "/", headers = { ["X-Team"] = "infra", ["X-Over"] = "default" } })
+    local e = json.parse(c:get("/echo?a=1", { headers = { ["x-over"] = "call" } }).body)
+    assert(e.path == "/echo?a=1" and e.headers["x-team"] == "infra" and e.headers["x-over"] == "call")
+    e = json.parse(c:post("echo", { n = 1 }).body)
+    assert(e.method == "POST" and e.body == '{"n":1}' and e.headers["x-team"] == "infra")
+    e = json.parse(c:request({ method = "DELETE", url = "echo" }).body)
+    assert(e.method == "DELETE")
+    -- an absolute URL is not joined
+    assert(json.parse(c:get(arg[1] .. "/echo").body).path == "/echo")
+    local authed = arg[1]:gsub("^http://", "http://user:p%%40ss@")
+    e = json.parse(http.get(authed .. "/echo").body)
+    print(e.headers.authorization)
+  `, { args: [plain.url("")] });
+  assert.deepEqual(out, [`Basic ${Buffer.from("user:p@ss").toString("base64")}`]);
+});
+
 test("a 404 is a response, not an error; headers are lower-case, set-cookie keeps its last value, non-ASCII values are dropped", () => {
   const out = lua(`
     local r = http.get(arg[1] .. "/status?code=404")
@@ -385,4 +403,8 @@ test("profiles: restricted has the client but not ws; pure has neither unless --
   assert.deepEqual(lua(probe, { flags: ["--sandbox", "restricted"] }), ["table\tfunction\tfunction\tnil\tnil"]);
   assert.deepEqual(lua(probe, { flags: ["--sandbox", "pure"] }), ["nil\tnil\tnil\tnil\tnil"]);
   assert.deepEqual(lua(probe, { flags: ["--sandbox", "pure", "--allow-net=127.0.0.1"] }), ["table\tfunction\tfunction\tnil\ttable"]);
+  // A CA file a script names is the script's file: read under the read policy.
+  assert.deepEqual(lua(`print(select(2, pcall(http.client, { ca_cert_file = arg[1] })))`, { flags: ["--sandbox", "restricted"], args: [certs.ca] }), [
+    `http.client: read access to "${certs.ca}" denied by sandbox profile "restricted" (grant with --allow-read=${certs.ca})`,
+  ]);
 });
