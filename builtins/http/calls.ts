@@ -9,7 +9,7 @@ import { LuaError } from "../../loader/lua-api.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import { asLuaError, pushResult } from "../../loader/install-builtins.ts";
 import { CallReader } from "./call-args.ts";
-import { type ClientSettings, describe, exchange, headersTable, readBody, type RequestSpec } from "./request.ts";
+import { type ClientSettings, describe, exchange, headersTable, perform, type RequestSpec } from "./request.ts";
 import { streamEvents } from "./sse.ts";
 
 /** Marks a failure of reading the response body inside a stream that the host consumes. */
@@ -58,10 +58,8 @@ export class ClientCalls {
     try {
       return this.suspend(L, fn, async (signal) => {
         try {
-          const ex = await exchange(this.ctx, fn, client, spec, signal);
-          if (spec.onEvent) return await streamEvents(this.ctx, fn, ex, spec.onEvent);
-          const body = await readBody(this.ctx, fn, ex.response, ex.deadline);
-          return { status: ex.response.status, headers: headersTable(ex.response.headers), body };
+          if (!spec.onEvent) return await perform(this.ctx, fn, client, spec, signal);
+          return await streamEvents(this.ctx, fn, await exchange(this.ctx, fn, client, spec, signal), spec.onEvent);
         } finally {
           spec.onEvent?.release();
         }

@@ -18,8 +18,7 @@ import type { HandleType } from "../../loader/bridge/objects.ts";
 import { checkPrivateKey, parseCertificates } from "../../loader/net/pem.ts";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { timeoutMs } from "./call-args.ts";
-import type { ClientCalls } from "./calls.ts";
-import { describeFileError } from "./calls.ts";
+import { type ClientCalls, describeFileError } from "./calls.ts";
 import { type ClientSettings, DEFAULT_CLIENT, describe } from "./request.ts";
 
 const text = (name: string, description: string): ArgSpec => ({ name, type: "text", optional: true, description });
