@@ -15,3 +15,5 @@ import "./regex.ts";
 import "./markdown.ts";
 import "./template.ts";
 import "./crypto.ts";
+import "./http.ts";
+import "./ws.ts";

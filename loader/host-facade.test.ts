@@ -106,23 +106,23 @@ test("fetch asks the policy for each redirect hop, not only the first URL", asyn
   try {
     const host = policyHost(new Policy({ profile: "restricted", deny: {}, allow: {} }), mapVariables());
     const onlyLocal = policyHost(new Policy({ profile: "pure", allow: { net: ["127.0.0.1"] } }), mapVariables());
-    assert.equal(await (await onlyLocal.fetch("http.get", `http://127.0.0.1:${port}/here`)).text(), "final");
+    assert.equal(await (await onlyLocal.request("http.get", `http://127.0.0.1:${port}/here`, {})).text(), "final");
     await assert.rejects(
-      onlyLocal.fetch("http.get", `http://127.0.0.1:${port}/away`),
+      onlyLocal.request("http.get", `http://127.0.0.1:${port}/away`, {}),
       /http\.get: net access to "127\.0\.0\.2:9" denied by sandbox profile "pure"/,
     );
-    const manual = await host.fetch("http.get", `http://127.0.0.1:${port}/away`, { redirect: "manual" });
+    const manual = await host.request("http.get", `http://127.0.0.1:${port}/away`, { redirect: "manual" });
     assert.equal(manual.status, 302);
-    await assert.rejects(host.fetch("http.get", `http://127.0.0.1:${port}/away`, { redirect: "error" }), /redirected \(status 302\)/);
+    await assert.rejects(host.request("http.get", `http://127.0.0.1:${port}/away`, { redirect: "error" }), /redirected \(status 302\)/);
     // Not the network: file: and data: URLs are refused, also as a redirect's target.
-    await assert.rejects(host.fetch("http.get", "file:///etc/hostname"), /http\.get: unsupported URL scheme "file"/);
-    await assert.rejects(host.fetch("http.get", `http://127.0.0.1:${port}/file`), /unsupported URL scheme "file"/);
+    await assert.rejects(host.request("http.get", "file:///etc/hostname", {}), /unsupported URL scheme "file"/);
+    await assert.rejects(host.request("http.get", `http://127.0.0.1:${port}/file`, {}), /unsupported URL scheme "file"/);
     // Credentials do not follow a redirect to another origin; a 303 turns a POST into a GET.
     seen.length = 0;
-    await (await host.fetch("http.get", `http://127.0.0.1:${port}/other-origin`, { headers: { authorization: "Bearer secret" } })).text();
+    await (await host.request("http.get", `http://127.0.0.1:${port}/other-origin`, { headers: { authorization: "Bearer secret" } })).text();
     assert.deepEqual(seen.map((r) => r.authorization), ["Bearer secret", undefined]);
     seen.length = 0;
-    await (await host.fetch("http.post", `http://127.0.0.1:${port}/see-other`, {
+    await (await host.request("http.post", `http://127.0.0.1:${port}/see-other`, {
       method: "POST",
       body: "x=1",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Bearer same-origin" },

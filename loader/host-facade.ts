@@ -14,7 +14,6 @@
 import * as fs from "node:fs";
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Policy } from "./sandbox/policy.ts";
-import { LuaError } from "./lua-api.ts";
 import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
 import { endWithProcess, listProcesses, type ProcessInfo, type ProcessRef, processTree, signalGroup, signalTree } from "./process-tree.ts";
@@ -22,6 +21,7 @@ import { osErrorText } from "./os-error.ts";
 import * as files from "./host-files.ts";
 import type { DirEntry, DiskSpace, Reserve } from "./host-files.ts";
 import { readChunks } from "./host-chunks.ts";
+import { HostNet, type NetOptions } from "./host-net.ts";
 
 export interface RunOptions {
   /** Aborting kills the child and its process group (SIGTERM, then SIGKILL after a grace period). */
@@ -60,8 +60,6 @@ export interface Host {
   rename(fn: string, from: string, to: string): Promise<void>;
   /** Runs a program (argv[0] looked up on PATH) without a shell; `argv.join(" ")` is what the policy judges. */
   run(fn: string, argv: string[], options?: RunOptions): Promise<RunResult>;
-  /** `fetch` after a `net` check of the URL's host and port. */
-  fetch(fn: string, url: string, init?: RequestInit): Promise<Response>;
   /**
    * Runs `/bin/sh -c command` after a `run` check of the command line as given (first word,
    * and `sh` when it has shell metacharacters); see runChild for the process group, the
@@ -93,38 +91,17 @@ export interface Host {
    * `signal` stops the reading; the file is closed however the iteration ends.
    */
   readChunks(fn: string, path: string, signal?: AbortSignal, chunkSize?: number): AsyncIterable<Uint8Array>;
-}
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 10;
-
-/** Asks the policy for `net` access to a URL's host and port; only http and https are network. */
-function checkNet(policy: Policy, fn: string, url: string): void {
-  const target = new URL(url);
-  // Bun's fetch also reads file: and data: URLs, which would bypass the read policy.
-  if (target.protocol !== "http:" && target.protocol !== "https:") {
-    throw new LuaError(`${fn}: unsupported URL scheme ${JSON.stringify(target.protocol.slice(0, -1))} (http or https only)`);
-  }
-  const port = target.port || (target.protocol === "https:" ? "443" : "80");
-  policy.check(fn, "net", `${target.hostname}:${port}`);
-}
-
-/** Headers that must not follow a redirect to another origin (the fetch standard's rule). */
-const CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
-/** Headers that describe a body, dropped when a redirect turns the request into a GET. */
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
-
-/** The request for the next hop of a redirect, as the fetch standard prescribes. */
-function redirected(request: RequestInit, status: number, from: URL, to: URL): RequestInit {
-  const headers = new Headers(request.headers);
-  const method = (request.method ?? "GET").toUpperCase();
-  let next: RequestInit = request;
-  if (status === 303 && method !== "HEAD" || ((status === 301 || status === 302) && method === "POST")) {
-    for (const h of BODY_HEADERS) headers.delete(h);
-    next = { ...next, method: method === "HEAD" ? "HEAD" : "GET", body: undefined };
-  }
-  if (from.origin !== to.origin) for (const h of CREDENTIALS) headers.delete(h);
-  return { ...next, headers };
+  // ---- network for http and ws (host-net.ts) ----
+  /**
+   * An HTTP request after a `net` check of every hop (redirects followed unless
+   * `init.redirect` is "manual"), trusting the system's roots plus `options.tls`, through the
+   * environment's proxy.
+   */
+  request(fn: string, url: string, init: RequestInit, options?: NetOptions): Promise<Response>;
+  /** An open WebSocket (ws: or wss:) after a `net` check, with the same trust as `request`. */
+  websocket(fn: string, url: string, options?: NetOptions, signal?: AbortSignal): Promise<WebSocket>;
+  /** Streams `body` into the file at `path` (asks `write`), replacing it only once complete; returns the bytes. */
+  saveBody(fn: string, path: string, body: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<number>;
 }
 
 /** How long an aborted child gets between SIGTERM and SIGKILL. */
@@ -132,6 +109,7 @@ const KILL_GRACE_MS = 2000;
 
 /** The real host, checked against `policy`. */
 export function policyHost(policy: Policy, vars: VariableProvider): Host {
+  const net = new HostNet(policy, vars);
   return {
     // Files are opened where the policy judged them (no symlink swapped in since is followed),
     // then read or written through that descriptor.
@@ -148,25 +126,6 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     async run(fn, argv, options = {}) {
       policy.check(fn, "run", argv.join(" "));
       return await runChild(argv, { ...options, env: options.env ?? environmentOf(vars) });
-    },
-    async fetch(fn, url, init = {}) {
-      // Redirects are followed here, each hop asked of the policy: fetch's own following would
-      // reach hosts nobody checked.
-      const mode = init.redirect ?? "follow";
-      let target = url;
-      let request: RequestInit = { ...init, redirect: "manual" };
-      for (let hop = 0;; hop++) {
-        checkNet(policy, fn, target);
-        const response = await fetch(target, request);
-        const location = response.headers.get("location");
-        if (mode === "manual" || !REDIRECTS.has(response.status) || location === null) return response;
-        await response.body?.cancel();
-        if (mode === "error") throw new Error(`redirected (status ${response.status}) where redirects are refused`);
-        if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
-        const next = new URL(location, target);
-        request = redirected(request, response.status, new URL(target), next);
-        target = next.toString();
-      }
     },
     async shell(fn, command, options = {}) {
       policy.check(fn, "run", command);
@@ -189,6 +148,10 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     tempdir: (fn) => files.tempdir(policy, fn),
     statfs: (fn, path) => files.statfs(policy, fn, path),
     readChunks: (fn, path, signal, chunkSize) => readChunks(policy, fn, path, signal, chunkSize),
+    // ---- network for http and ws (host-net.ts) ----
+    request: (fn, url, init, options) => net.fetch(fn, url, init, options),
+    websocket: (fn, url, options, signal) => net.websocket(fn, url, options, signal),
+    saveBody: (fn, path, body, signal) => net.saveBody(fn, path, body, signal),
   };
 }
 

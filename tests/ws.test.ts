@@ -1,0 +1,108 @@
+/**
+ * The `ws` client against a Bun WebSocket echo server (tests/fixtures/http-peer.ts): text and
+ * binary frames both ways, the server closing, closing ourselves, a refused port, wss:// with
+ * the HTTP client's trust, and the `net` policy asked before connecting.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runAssay, tempDir, writeScript } from "./helpers.ts";
+import { closedPort, makeCertificates, startPeer } from "./peers.ts";
+
+const dir = tempDir("assay-ws-");
+const certs = makeCertificates(dir);
+const plain = await startPeer();
+const secure = await startPeer(["--tls", certs.serverCert, certs.serverKey], "https");
+const wsUrl = `ws://127.0.0.1:${plain.port}/ws`;
+
+function lua(source: string, options: { flags?: string[]; args?: string[]; env?: Record<string, string> } = {}): string[] {
+  const script = writeScript(source, "ws.lua", dir);
+  const r = runAssay([...(options.flags ?? []), script, ...(options.args ?? [])], { env: options.env });
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r.stdout.trimEnd().split("\n");
+}
+
+test("text and binary messages go both ways, bytes intact, with their kind", () => {
+  const out = lua(`
+    local conn = ws.connect(arg[1])
+    ws.send(conn, "héllo")
+    print(ws.recv(conn))
+    local all = {}
+    for b = 0, 255 do all[#all + 1] = string.char(b) end
+    all = table.concat(all)
+    ws.send(conn, all, { binary = true })
+    local msg, kind = ws.recv(conn)
+    print(kind, #msg, msg == all)
+    -- text that is valid UTF-8 may go as a binary frame too
+    ws.send(conn, "abc", { binary = true })
+    print(ws.recv(conn))
+    -- one task waits in recv while another sends
+    local waiter = async.spawn(function() return ws.recv(conn) end)
+    sleep(0.05)
+    ws.send(conn, "from the main task")
+    print(waiter:await()[1])
+    ws.close(conn)
+    print(select(2, pcall(ws.recv, conn)))
+    print(select(2, pcall(ws.send, conn, "late")))
+    ws.close(conn) -- closing again does nothing
+  `, { args: [wsUrl] });
+  assert.deepEqual(out, [
+    "héllo\ttext",
+    "binary\t256\ttrue",
+    "abc\tbinary",
+    "from the main task",
+    "ws.recv: connection closed",
+    "ws.send: connection closed",
+  ]);
+});
+
+test("when the server closes, what it sent first is still received, then recv raises", () => {
+  const out = lua(`
+    local conn = ws.connect(arg[1])
+    ws.send(conn, "one")
+    ws.send(conn, "close me")
+    sleep(0.1)
+    print(ws.recv(conn))
+    print(select(2, pcall(ws.recv, conn)))
+  `, { args: [wsUrl] });
+  assert.deepEqual(out, ["one\ttext", "ws.recv: connection closed"]);
+});
+
+test("a refused port and a server that does not upgrade raise ws.connect errors naming the URL", async () => {
+  const port = await closedPort();
+  const out = lua(`
+    print(select(2, pcall(ws.connect, arg[1])))
+    print(select(2, pcall(ws.connect, arg[2])))
+  `, { args: [`ws://127.0.0.1:${port}/`, `ws://127.0.0.1:${plain.port}/echo`] });
+  assert.match(out[0], new RegExp(`^ws\\.connect: ws://127\\.0\\.0\\.1:${port}/: \\S`));
+  assert.match(out[1], new RegExp(`^ws\\.connect: ws://127\\.0\\.0\\.1:${plain.port}/echo: \\S`));
+});
+
+test("wss:// trusts what the HTTP client trusts (SSL_CERT_FILE here) and refuses an unknown CA", () => {
+  const url = `wss://127.0.0.1:${secure.port}/ws`;
+  const script = `
+    local ok, conn = pcall(ws.connect, arg[1])
+    if not ok then print(conn) return end
+    ws.send(conn, "secure")
+    print(ws.recv(conn))
+    ws.close(conn)
+  `;
+  assert.deepEqual(lua(script, { args: [url], env: { SSL_CERT_FILE: certs.ca } }), ["secure\ttext"]);
+  const refused = lua(script, { args: [url] });
+  assert.match(refused[0], new RegExp(`^ws\\.connect: ${url.replace(/[.]/g, "\\.")}: \\S`));
+});
+
+test("ws.connect asks the net policy first; ws exists in pure only with --allow-net", () => {
+  const flags = ["--sandbox", "pure", `--allow-net=127.0.0.1:${plain.port}`];
+  const out = lua(`
+    local conn = ws.connect(arg[1])
+    ws.send(conn, "allowed")
+    print(ws.recv(conn))
+    print(select(2, pcall(ws.connect, "ws://127.0.0.1:9/")))
+  `, { flags, args: [wsUrl] });
+  assert.deepEqual(out, [
+    "allowed\ttext",
+    `ws.connect: net access to "127.0.0.1:9" denied by sandbox profile "pure" (grant with --allow-net=127.0.0.1:9)`,
+  ]);
+  assert.deepEqual(lua(`print(type(ws))`, { flags: ["--sandbox", "pure"] }), ["nil"]);
+  assert.deepEqual(lua(`print(type(ws))`, { flags: ["--sandbox", "restricted"] }), ["nil"]);
+});
