@@ -19,6 +19,7 @@ import type { VariableProvider } from "./variables.ts";
 import { environmentOf } from "./variables.ts";
 import { processTree, signalTree } from "./process-tree.ts";
 import { openChecked } from "./sandbox/backstop.ts";
+import { type Listener, serve, type ServeOptions } from "./runtime/serve.ts";
 
 export interface RunOptions {
   /** Aborting kills the child (SIGTERM, then SIGKILL after a grace period). */
@@ -47,6 +48,8 @@ export interface Host {
   run(fn: string, argv: string[], options?: RunOptions): Promise<RunResult>;
   /** `fetch` after a `net` check of the URL's host and port. */
   fetch(fn: string, url: string, init?: RequestInit): Promise<Response>;
+  /** Starts an HTTP server after a `listen` check of `host:port`; throws BindError when it cannot listen. */
+  listen(fn: string, options: ServeOptions): Listener;
 }
 
 /** The result of synchronous work as a promise, a throw as a rejection. */
@@ -161,7 +164,16 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
         target = next.toString();
       }
     },
+    listen(fn, options) {
+      policy.check(fn, "listen", listenTarget(options.hostname, options.port));
+      return serve(options);
+    },
   };
+}
+
+/** What a `listen` grant names: `host:port`, IPv6 hosts in brackets (`--allow-listen=8080` admits any host). */
+function listenTarget(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
 /** Runs a child to its end, collecting its output; the signal kills it. */
