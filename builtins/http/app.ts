@@ -11,7 +11,8 @@
  * - A body over `max_body`: `413`. Malformed requests get a 400 from the runtime's own parser.
  * - Each request is logged at DEBUG: method, path, status and milliseconds.
  * - `shutdown()`: stop accepting, end SSE streams at once (`send` raises `SSE stream closed`),
- *   send WebSockets a close frame (1001), let requests in flight finish within the grace
+ *   send WebSockets a close frame (1001), let requests in flight (and SSE producers and
+ *   WebSocket handlers, which now see their connection closed) finish within the grace
  *   period, then close whatever is left.
  */
 import type { HonoBase } from "hono/hono-base";
@@ -56,6 +57,8 @@ export class HttpServer {
   private table: RouteTable<Route>;
   private readResponse: (thread: number, n: number) => ResponsePlan;
   private streams = new Set<SseStream>();
+  /** SSE producers and WebSocket handlers still running: a shutdown lets them finish too. */
+  private background = new Set<Promise<unknown>>();
   private sessions = new Set<WsSession>();
   private closing = false;
   private closed = false;
@@ -172,8 +175,10 @@ export class HttpServer {
   private stream(plan: ResponsePlan, producer: NonNullable<ResponsePlan["sse"]>): Response {
     const stream = new SseStream();
     this.streams.add(stream);
+    // A stream that starts during a shutdown ends at once, like the others.
+    if (this.closing) stream.end();
     const { log } = this.ctx;
-    producer.call([sendFunction(this.ctx, stream)], undefined, "http.serve SSE").then(
+    const running = producer.call([sendFunction(this.ctx, stream)], undefined, "http.serve SSE").then(
       () => {},
       (e) => {
         const message = e instanceof Error ? e.message : String(e);
@@ -189,6 +194,7 @@ export class HttpServer {
       producer.release();
       this.streams.delete(stream);
     });
+    this.runInBackground(running);
     return new Response(stream.body, { status: plan.status, headers: plan.headers });
   }
 
@@ -209,7 +215,7 @@ export class HttpServer {
     const session = new WsSession(upgrade.socket);
     this.sessions.add(session);
     const { log } = this.ctx;
-    route.callback.call([connFunctions(this.ctx, session), req], undefined, "http.serve WebSocket").then(
+    const running = route.callback.call([connFunctions(this.ctx, session), req], undefined, "http.serve WebSocket").then(
       () => session.close(1000),
       (e) => {
         if (!this.closed) {
@@ -220,8 +226,14 @@ export class HttpServer {
         session.close(1011, "handler error");
       },
     ).finally(() => this.sessions.delete(session));
+    this.runInBackground(running);
     this.accessLog(request.method, path, 101, started);
     return upgrade.response;
+  }
+
+  private runInBackground(task: Promise<unknown>): void {
+    this.background.add(task);
+    task.finally(() => this.background.delete(task));
   }
 
   private accessLog(method: string, path: string, status: number, started: number): void {
@@ -241,8 +253,11 @@ export class HttpServer {
     for (const stream of this.streams) stream.end();
     for (const session of this.sessions) session.close(1001, "server shutting down");
     const grace = delay(this.settings.graceMs);
+    const background = async () => {
+      while (this.background.size) await Promise.all(this.background);
+    };
     const drained = await Promise.race([
-      this.listener.stop().then(() => true, () => true),
+      Promise.all([this.listener.stop().catch(() => {}), background()]).then(() => true),
       grace.promise.then(() => false),
     ]);
     grace.cancel();

@@ -185,6 +185,9 @@ function serveBun(Bun: BunGlobal, options: ServeOptions): Listener {
       hostname: options.hostname,
       port: options.port,
       development: false,
+      // Bun turns port sharing on in production mode unless told otherwise: a second server
+      // on a port in use must fail, not split the traffic.
+      reusePort: false,
       // Bun caps it at 2^32 - 1 (and answers 413 beyond it).
       maxRequestBodySize: Math.min(options.maxBody, 2 ** 32 - 1),
       fetch(request: Request, server: BunServer) {
