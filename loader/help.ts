@@ -17,8 +17,8 @@ Usage:
 
 Subcommands: context, exec, modules, run
 
-Builtin globals: json, base64, log, assert, env, time, sleep, async (the sandbox
-profile decides which are installed); os adds hostname, arch and platform.
+Builtin globals: json, base64, log, assert, env, time, sleep, async, http (the
+sandbox profile decides which are installed); os adds hostname, arch and platform.
 
 Flags (only before the script, or between run/exec and their file; everything after the
 script goes to the script; -- ends the flags):

@@ -310,6 +310,8 @@ test("response: json beats body, content-type defaults, array headers, status fa
   ["/low-status"] = { status = 99 },
   ["/high-status"] = { status = 700 },
   ["/teapot"] = { status = 418 },
+  ["/no-content"] = { status = 204, body = "dropped" },
+  ["/not-modified"] = { status = 304, json = { x = 1 } },
 }
 local routes = {}
 for path, resp in pairs(R) do routes[path] = function() return resp end end
@@ -344,6 +346,9 @@ http.serve(0, { GET = routes }, { host = "127.0.0.1" })`,
       await eventually(() => assert.match(s.stderr(), /WARN http\.serve: response headers dropped \(no valid value\): (X-Bad, X-NL|X-NL, X-Bad)/));
       assert.equal(curl(s.url("/created")).status, 201);
       assert.equal(curl(s.url("/teapot")).status, 418);
+      const noContent = curl(s.url("/no-content"));
+      assert.deepEqual([noContent.status, noContent.text], [204, ""], "204 and 304 carry no body");
+      assert.deepEqual([curl(s.url("/not-modified")).status, curl(s.url("/not-modified")).text], [304, ""]);
       for (const path of ["/float-status", "/string-status", "/low-status", "/high-status"]) {
         assert.equal(curl(s.url(path)).status, 200, `${path} falls back to 200`);
       }

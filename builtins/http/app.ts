@@ -44,6 +44,7 @@ export interface ServerSettings {
 type Env = { Bindings: { peer: Peer } };
 
 const EMPTY = new Uint8Array(0);
+const NO_BODY = new Set([204, 205, 304]);
 
 function plain(status: number, text: string, extra: Record<string, string> = {}): Response {
   return new Response(text, { status, headers: { "content-type": "text/plain", ...extra } });
@@ -76,7 +77,6 @@ export class HttpServer {
       entries.set(route, [handler, { basePath: "/", path: route.path, method: route.method, handler }]);
     }
     const router = new SpecRouter(this.table, (route: Route) => entries.get(route)!);
-    // deno-lint-ignore no-explicit-any
     this.app = new hono.HonoBase<Env>({ router: router as any, getPath: (request: Request) => splitTarget(request.url).path });
     this.app.notFound((c) => this.notFound(c.req.raw.method, c.req.path));
     this.app.onError((e, c) => {
@@ -142,7 +142,9 @@ export class HttpServer {
     if (this.closing) plan.headers.set("connection", "close");
     this.accessLog(request.method, path, plan.status, started);
     if (plan.sse) return this.stream(plan, plan.sse);
-    return new Response(plan.body as BodyInit | null, { status: plan.status, headers: plan.headers });
+    // 204, 205 and 304 have no body by definition (and Deno refuses to build one with a body).
+    const content = NO_BODY.has(plan.status) ? null : plan.body;
+    return new Response(content as BodyInit | null, { status: plan.status, headers: plan.headers });
   }
 
   private requestTable(request: Request, path: string, params: Record<string, string>, body: Uint8Array): RequestTable {
