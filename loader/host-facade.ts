@@ -22,6 +22,7 @@ import * as files from "./host-files.ts";
 import type { DirEntry, DiskSpace, Reserve } from "./host-files.ts";
 import { readChunks } from "./host-chunks.ts";
 import { HostNet, type NetOptions } from "./host-net.ts";
+import { type Listener, serve, type ServeOptions } from "./runtime/serve.ts";
 
 export interface RunOptions {
   /** Aborting kills the child and its process group (SIGTERM, then SIGKILL after a grace period). */
@@ -102,6 +103,9 @@ export interface Host {
   websocket(fn: string, url: string, options?: NetOptions, signal?: AbortSignal): Promise<WebSocket>;
   /** Streams `body` into the file at `path` (asks `write`), replacing it only once complete; returns the bytes. */
   saveBody(fn: string, path: string, body: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<number>;
+  // ---- listening for http.serve (runtime/serve.ts) ----
+  /** Starts an HTTP server after a `listen` check of `host:port`; throws BindError when it cannot listen. */
+  listen(fn: string, options: ServeOptions): Listener;
 }
 
 /** How long an aborted child gets between SIGTERM and SIGKILL. */
@@ -152,7 +156,16 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     request: (fn, url, init, options) => net.fetch(fn, url, init, options),
     websocket: (fn, url, options, signal) => net.websocket(fn, url, options, signal),
     saveBody: (fn, path, body, signal) => net.saveBody(fn, path, body, signal),
+    listen(fn, options) {
+      policy.check(fn, "listen", listenTarget(options.hostname, options.port));
+      return serve(options);
+    },
   };
+}
+
+/** What a `listen` grant names: `host:port`, IPv6 hosts in brackets (`--allow-listen=8080` admits any host). */
+function listenTarget(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
 /**

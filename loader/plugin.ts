@@ -35,6 +35,7 @@ import type { Objects } from "./bridge/objects.ts";
 import type { Callbacks } from "./bridge/callback.ts";
 import type { Host } from "./host-facade.ts";
 import type { JsErrors } from "./js-errors.ts";
+import type { Services } from "./services.ts";
 
 export type { Capability };
 
@@ -70,6 +71,8 @@ export interface BuiltinContext {
   signal: AbortSignal;
   /** Registers a cleanup to run when the VM closes (servers, pools, timers). */
   onClose(cleanup: () => void): void;
+  /** Long-running services (servers): the run waits for them and shuts them down on SIGTERM/SIGINT. */
+  services: Services;
   /** Flushes every C stdio stream (before exit or running a child process). */
   flushStdio(): void;
   /** Exits the process the way the runtime does (flushes stdout first). */

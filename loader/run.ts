@@ -1,12 +1,14 @@
 /**
  * Runs a chunk as the main task of a VM: source prepared as `luaL_loadfilex` does, `arg` and
- * `...` set as `lua` does, uncaught errors reported as one ERROR line plus the traceback.
+ * `...` set as `lua` does, uncaught errors reported as one ERROR line plus the traceback. A
+ * run with a live server goes on after the main chunk until SIGTERM/SIGINT shuts it down.
  */
 import { LUA_OK, type LuaApi } from "./lua-api.ts";
 import { errorText } from "./error-text.ts";
 import { loadMode, prepareSource } from "./source.ts";
 import type { Vm } from "./vm.ts";
 import type { Task } from "./scheduler.ts";
+import { watchShutdown } from "./shutdown.ts";
 
 export interface MainChunk {
   source: Uint8Array;
@@ -37,11 +39,20 @@ export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
     ctx.log.write("ERROR", "lua", failed ?? "the main chunk could not be started");
     return 1;
   }
-  const outcome = await scheduler.run(main);
-  if (outcome.ok) return 0;
-  if (outcome.cancelled) return 1;
-  reportError(vm, main.thread);
-  return 1;
+  const shutdown = watchShutdown(vm);
+  try {
+    const outcome = await scheduler.run(main);
+    if (outcome.ok) {
+      // A server started by the script keeps the run going until it is shut down (README §0 item 7).
+      if (ctx.services.size > 0) await scheduler.runUntil(ctx.services.idle());
+      return 0;
+    }
+    if (outcome.cancelled) return shutdown.requested ? 0 : 1;
+    reportError(vm, main.thread);
+    return 1;
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 /** Logs an uncaught error at ERROR, followed by the traceback of the failed thread. */

@@ -248,3 +248,21 @@ test("many tasks interleave without losing a wake-up", async () => {
   assert.deepEqual(r, { ok: true, results: ["200"] });
   assert.equal(h.ended.length, 200);
 });
+
+test("runUntil keeps running tasks after the main task, until its promise settles", async () => {
+  const h = await harness();
+  const r = await h.main(`
+    log = {}
+    spawn(function() for i = 1, 3 do wait(5) log[#log + 1] = i end end)
+    return "main done"`);
+  assert.deepEqual(r, { ok: true, results: ["main done"] });
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  setTimeout(release, 100);
+  await h.vm.scheduler.runUntil(until);
+  const { api, L } = h.vm;
+  api.getglobal(L, "log");
+  assert.equal(api.rawlen(L, -1), 3, "the spawned task ran to its end");
+  api.pop(L);
+  assert.equal(h.ended.length, 1);
+});

@@ -213,11 +213,7 @@ export class Scheduler {
     if (task.ended) return;
     task.state = "ready";
     this.ready.push(task);
-    if (this.wake) {
-      const wake = this.wake;
-      this.wake = null;
-      wake();
-    }
+    this.wakeUp();
   }
 
   /**
@@ -226,20 +222,49 @@ export class Scheduler {
    */
   async run(main: Task): Promise<TaskOutcome> {
     main.awaited = true;
+    let result: TaskOutcome | undefined;
+    await this.drive(main, (outcome) => (result = outcome), () => main.ended);
+    return result ?? { ok: false, cancelled: true, count: 0 };
+  }
+
+  /**
+   * Runs ready tasks until `until` settles (or the VM closes): the run goes on after its main
+   * task has returned while a service (a server) still has tasks to run. Tasks' ends go to
+   * the task-end listeners.
+   */
+  async runUntil(until: Promise<unknown>): Promise<void> {
+    let settled = false;
+    const done = () => {
+      settled = true;
+      this.wakeUp();
+    };
+    until.then(done, done);
+    await this.drive(null, () => {}, () => settled);
+  }
+
+  /** The scheduling loop: `main`'s outcome goes to `onMain`, it stops once `stop()` holds. */
+  private async drive(main: Task | null, onMain: (outcome: TaskOutcome) => void, stop: () => boolean): Promise<void> {
     for (;;) {
       while (this.ready.length) {
         const task = this.ready.shift()!;
         const outcome = this.step(task);
         if (outcome) {
-          if (task === main) return outcome;
+          if (task === main) return onMain(outcome);
           for (const listener of [...this.listeners]) listener(task, outcome);
         }
       }
-      if (this.closed || main.ended) return { ok: false, cancelled: true, count: 0 };
+      if (this.closed || stop()) return;
       for (const hook of this.idleHooks) hook();
       await new Promise<void>((resolve) => (this.wake = resolve));
       for (const hook of this.busyHooks) hook();
     }
+  }
+
+  private wakeUp(): void {
+    if (!this.wake) return;
+    const wake = this.wake;
+    this.wake = null;
+    wake();
   }
 
   /** Resumes a task once; returns its outcome if it ended. */
@@ -379,11 +404,7 @@ export class Scheduler {
       task.cancelReason ??= reason;
       this.finishCancel(task);
     }
-    if (this.wake) {
-      const wake = this.wake;
-      this.wake = null;
-      wake();
-    }
+    this.wakeUp();
   }
 }
 

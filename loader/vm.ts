@@ -24,6 +24,7 @@ import { Objects } from "./bridge/objects.ts";
 import { Callbacks } from "./bridge/callback.ts";
 import { policyHost } from "./host-facade.ts";
 import { JsErrors } from "./js-errors.ts";
+import { Services } from "./services.ts";
 import type { LogSink } from "./log-sink.ts";
 import { environmentOf, type VariableProvider } from "./variables.ts";
 import type { Policy } from "./sandbox/policy.ts";
@@ -175,6 +176,7 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     jsErrors: new JsErrors(),
     signal: abort.signal,
     onClose: (cleanup) => void cleanups.push(cleanup),
+    services: new Services(),
     flushStdio,
     exit,
   };

@@ -11,7 +11,7 @@ import { LUA_TFUNCTION, LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE, LuaError }
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import { type ArgSpec, ordinal, readValue } from "../../loader/bridge/args.ts";
 import { jsonCodec } from "../../loader/bridge/json-native.ts";
-import type { RequestSpec } from "./request.ts";
+import type { RequestSpec } from "./client-request.ts";
 
 export const URL_ARG: ArgSpec = { name: "url", type: "text", strict: true, expect: "a URL string", description: "http or https URL" };
 

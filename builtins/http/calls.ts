@@ -9,8 +9,8 @@ import { LuaError } from "../../loader/lua-api.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import { asLuaError, pushResult } from "../../loader/install-builtins.ts";
 import { CallReader } from "./call-args.ts";
-import { type ClientSettings, describe, exchange, headersTable, perform, type RequestSpec } from "./request.ts";
-import { streamEvents } from "./sse.ts";
+import { type ClientSettings, describe, exchange, headersTable, perform, type RequestSpec } from "./client-request.ts";
+import { streamEvents } from "./sse-reader.ts";
 
 /** Marks a failure of reading the response body inside a stream that the host consumes. */
 class BodyReadError extends Error {

@@ -19,7 +19,7 @@ import { checkPrivateKey, parseCertificates } from "../../loader/net/pem.ts";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { timeoutMs } from "./call-args.ts";
 import { type ClientCalls, describeFileError } from "./calls.ts";
-import { type ClientSettings, DEFAULT_CLIENT, describe } from "./request.ts";
+import { type ClientSettings, DEFAULT_CLIENT, describe } from "./client-request.ts";
 
 const text = (name: string, description: string): ArgSpec => ({ name, type: "text", optional: true, description });
 

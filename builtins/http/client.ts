@@ -23,7 +23,7 @@ import type { HandleType } from "../../loader/bridge/objects.ts";
 import { BODY_ARG, GET_OPTS_ARG, OPTS_ARG, PATH_ARG, REQUEST_ARG, URL_ARG } from "./call-args.ts";
 import { ClientCalls } from "./calls.ts";
 import { CLIENT_OPTS_ARG, clientType, makeClient } from "./client-handle.ts";
-import { type ClientSettings, DEFAULT_CLIENT } from "./request.ts";
+import { type ClientSettings, DEFAULT_CLIENT } from "./client-request.ts";
 
 const NET = { capabilities: ["net"], profiles: ["restricted"], async: true } satisfies Partial<FunctionDecl>;
 

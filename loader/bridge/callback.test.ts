@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import "../../builtins/index.ts";
 import { testVm } from "../test-vm.ts";
 import { installBuiltin } from "../install-builtins.ts";
-import type { LuaCallback } from "./callback.ts";
+import { CallbackError, type LuaCallback } from "./callback.ts";
 import type { Vm } from "../vm.ts";
 import { errorText } from "../error-text.ts";
 
@@ -91,6 +91,11 @@ test("an error in a called function rejects that call with its text; a released 
   })(), 0, "main"));
   assert.deepEqual(await cb.call(["ok"]), ["ok", 2]);
   await assert.rejects(cb.call(["bad"]), { message: "t.lua:2: no good" });
+  await assert.rejects(cb.call(["bad"]), (e: CallbackError) => {
+    assert.ok(e instanceof CallbackError);
+    assert.match(e.traceback, /^stack traceback:\n(.*\n)*\s+t\.lua:2: in function/, "the traceback of where it failed");
+    return true;
+  });
   await run;
   cb.release();
   await assert.rejects(cb.call([]), /released/);

@@ -21,6 +21,13 @@ import type { Objects } from "./objects.ts";
 /** Reads a finished call's `n` results from the top of thread `L`. */
 export type ResultReader<T> = (L: number, n: number) => T;
 
+/** A callback's Lua error, with the traceback of where it was raised. */
+export class CallbackError extends LuaError {
+  constructor(message: string, readonly traceback: string) {
+    super(message, 0);
+  }
+}
+
 export class LuaCallback {
   private released = false;
 
@@ -28,7 +35,8 @@ export class LuaCallback {
 
   /**
    * Runs the function as a task with `args`; resolves with its results (converted by `toJs`,
-   * or read by `read` from the task's stack), rejects with a LuaError of its error's text.
+   * or read by `read` from the task's stack), rejects with a CallbackError of its error's text
+   * and traceback.
    */
   call(args: unknown[] = [], read?: ResultReader<unknown>, label = "callback"): Promise<unknown> {
     if (this.released) return Promise.reject(new Error("the Lua callback was released"));
@@ -82,7 +90,7 @@ export class Callbacks {
       try {
         if (started.state === "cancelled") throw new LuaError("the task was cancelled", 0);
         const thread = started.thread;
-        if (started.state === "failed") throw new LuaError(errorText(api, thread, -1, this.L), 0);
+        if (started.state === "failed") throw new CallbackError(errorText(api, thread, -1, this.L), this.traceback(thread));
         const n = api.gettop(thread);
         if (read) return read(thread, n);
         const results: LuaData[] = [];
@@ -92,6 +100,16 @@ export class Callbacks {
         scheduler.release(started);
       }
     });
+  }
+
+  /** The traceback of a failed task's thread (for the error report of a server, say). */
+  private traceback(thread: number): string {
+    let text = "";
+    this.api.protect(this.L, 0, (P) => {
+      this.api.traceback(P, thread, null, 0);
+      text = this.api.tostring(P, -1) ?? "";
+    });
+    return text;
   }
 
   unref(ref: number, callback: LuaCallback): void {

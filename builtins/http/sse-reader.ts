@@ -14,7 +14,7 @@
 import { LUA_TBOOLEAN } from "../../loader/lua-api.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
-import { bodyFailure, type Exchange, headersTable, readBody, type ResponseTable } from "./request.ts";
+import { bodyFailure, type Exchange, headersTable, readBody, type ResponseTable } from "./client-request.ts";
 
 export interface SseEvent {
   event: string;

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type SseEvent, SseParser } from "./sse.ts";
+import { type SseEvent, SseParser } from "./sse-reader.ts";
 
 function parse(text: string, split?: number): SseEvent[] {
   const bytes = new TextEncoder().encode(text);
