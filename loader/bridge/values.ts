@@ -72,7 +72,8 @@ export type LuaData =
 
 const MAX_DEPTH = 1000;
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
-const strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the default would drop it, and the string would not come back the same.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A failed conversion; `path` is where inside the value (`.spec.handler`, `[2]`). */
 export class ConversionError extends Error {
