@@ -6,3 +6,4 @@ import "./assert.ts";
 import "./async.ts";
 import "./json.ts";
 import "./base64.ts";
+import "./yaml.ts";
