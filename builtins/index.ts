@@ -7,3 +7,4 @@ import "./async.ts";
 import "./json.ts";
 import "./base64.ts";
 import "./yaml.ts";
+import "./toml.ts";
