@@ -16,45 +16,87 @@ export class TomlDatetime {
 /** A date-time text that is not a valid TOML date-time; the message says why. */
 export class DatetimeError extends Error {}
 
-const FORM =
-  /^(?:(\d{4})-(\d{2})-(\d{2}))?(?:(?:^|[Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))?)?$/;
-
-const pad = (n: number) => (n < 10 ? "0" : "") + n;
-
 /**
  * The canonical text of an offset date-time, local date-time, local date or local time
- * (TOML 1.0, plus 1.1's optional seconds); raises DatetimeError for anything else.
+ * (TOML 1.0, plus 1.1's optional seconds); raises DatetimeError for anything else. A scanner
+ * over fixed positions rather than a regular expression: it runs for every date-time parsed
+ * and every one encoded.
  */
 export function canonicalDatetime(text: string): string {
-  const m = FORM.exec(text);
-  if (!m || text === "" || (!m[1] && /^[Tt ]/.test(text))) throw new DatetimeError(`invalid date-time "${text}"`);
-  const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
-  if ((z || sign) && !y) throw new DatetimeError(`a local time cannot have an offset: "${text}"`);
   let out = "";
-  if (y) {
-    const year = Number(y), month = Number(mo), day = Number(d);
-    if (month < 1 || month > 12) throw new DatetimeError(`month out of range in "${text}"`);
-    if (day < 1 || day > daysIn(year, month)) throw new DatetimeError(`day out of range in "${text}"`);
-    out = `${y}-${mo}-${d}`;
+  let i = 0;
+  const hasDate = text.charCodeAt(2) !== COLON;
+  if (hasDate) {
+    const year = num(text, 0, 4), month = num(text, 5, 2), day = num(text, 8, 2);
+    if (year < 0 || month < 0 || day < 0 || text[4] !== "-" || text[7] !== "-") throw invalid(text);
+    if (month < 1 || month > 12) throw invalid(text, "month out of range");
+    if (day < 1 || day > daysIn(year, month)) throw invalid(text, "day out of range");
+    if (text.length === 10) return text;
+    const delim = text[10];
+    if (delim !== "T" && delim !== "t" && delim !== " ") throw invalid(text);
+    out = text.slice(0, 10) + "T";
+    i = 11;
   }
-  if (h) {
-    if (Number(h) > 23) throw new DatetimeError(`hour out of range in "${text}"`);
-    if (Number(mi) > 59) throw new DatetimeError(`minute out of range in "${text}"`);
-    // 60 is a leap second, which the reference accepts too.
-    if (s && Number(s) > 60) throw new DatetimeError(`second out of range in "${text}"`);
-    if (out) out += "T";
-    out += `${h}:${mi}:${s ?? "00"}`;
+  const hour = num(text, i, 2), minute = num(text, i + 3, 2);
+  if (hour < 0 || minute < 0 || text.charCodeAt(i + 2) !== COLON) throw invalid(text);
+  let second = 0;
+  out += text.slice(i, i + 5);
+  i += 5;
+  if (text.charCodeAt(i) === COLON) {
+    second = num(text, i + 1, 2);
+    if (second < 0) throw invalid(text);
+    out += text.slice(i, i + 3);
+    i += 3;
+  } else {
+    out += ":00";
+  }
+  if (hour > 23) throw invalid(text, "hour out of range");
+  if (minute > 59) throw invalid(text, "minute out of range");
+  // 60 is a leap second, which the reference accepts too.
+  if (second > 60) throw invalid(text, "second out of range");
+  if (text[i] === ".") {
+    const from = ++i;
+    while (isDigit(text.charCodeAt(i))) i++;
+    if (i === from) throw invalid(text);
     // Beyond nanoseconds the digits are truncated, not rounded (TOML 1.0).
-    const digits = frac?.slice(0, 9).replace(/0+$/, "");
-    if (digits) out += "." + digits;
+    let end = Math.min(i, from + 9);
+    while (end > from && text.charCodeAt(end - 1) === ZERO) end--;
+    if (end > from) out += "." + text.slice(from, end);
   }
-  if (z) out += "Z";
-  if (sign) {
-    const hours = Number(oh), minutes = Number(om);
-    if (hours > 23 || minutes > 59) throw new DatetimeError(`offset out of range in "${text}"`);
-    out += (sign === "-" && hours + minutes > 0 ? "-" : "+") + `${pad(hours)}:${pad(minutes)}`;
+  if (i === text.length) return out;
+  if (!hasDate) throw invalid(text, "a local time cannot have an offset");
+  const sign = text[i];
+  if (sign === "Z" || sign === "z") {
+    out += "Z";
+    i++;
+  } else {
+    const oh = num(text, i + 1, 2), om = num(text, i + 4, 2);
+    if ((sign !== "+" && sign !== "-") || oh < 0 || om < 0 || text.charCodeAt(i + 3) !== COLON) throw invalid(text);
+    if (oh > 23 || om > 59) throw invalid(text, "offset out of range");
+    out += (sign === "-" && oh + om > 0 ? "-" : "+") + text.slice(i + 1, i + 6);
+    i += 6;
   }
+  if (i !== text.length) throw invalid(text);
   return out;
+}
+
+const COLON = 58, ZERO = 48;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** The number written by the `n` digits at `at`, or -1 when they are not all digits. */
+function num(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    v = v * 10 + c - 48;
+  }
+  return v;
+}
+
+function invalid(text: string, why?: string): DatetimeError {
+  return new DatetimeError(why ? `${why} in "${text}"` : `invalid date-time "${text}"`);
 }
 
 function daysIn(year: number, month: number): number {

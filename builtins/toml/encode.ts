@@ -11,7 +11,7 @@
  */
 import { ConversionError, LuaFloat, type LuaData } from "../../loader/bridge/values.ts";
 import { formatFloat } from "../../loader/bridge/float-format.ts";
-import { compareUtf8, formatPath, invalidUtf8, nonFiniteNumber } from "../../loader/bridge/text-encoders.ts";
+import { formatPath, invalidUtf8, nonFiniteNumber, sortedKeys } from "../../loader/bridge/text-encoders.ts";
 import { canonicalDatetime, DATETIME_KEY, DatetimeError } from "./datetime.ts";
 
 type Table = { [key: string]: LuaData };
@@ -23,9 +23,9 @@ export function encodeToml(value: LuaData): string {
     const what = Array.isArray(value) ? "an array (an empty table is one: use json.object({}) for an empty document)" : describe(value);
     throw new ConversionError(`the top level must be a table with string keys, not ${what}`, "");
   }
-  const out: string[] = [];
+  const out = { text: "" };
   writeTable(value, [], "", false, out);
-  return out.length ? out.join("\n") + "\n" : "";
+  return out.text;
 }
 
 function describe(v: LuaData): string {
@@ -57,28 +57,29 @@ function isArrayOfTables(v: LuaData): v is Table[] {
 }
 
 /**
- * Writes the body of table `t` whose header is `header` (dotted, already quoted; "" at the top)
- * and its sub-tables after it; `element` makes the header `[[...]]` (one array element).
+ * Appends the body of table `t` whose header is `header` (dotted, already quoted; "" at the
+ * top) and its sub-tables after it; `element` makes the header `[[...]]` (one array element).
  */
-function writeTable(t: Table, path: Path, header: string, element: boolean, out: string[]): void {
-  const keys = Object.keys(t).sort(compareUtf8);
-  const plain: string[] = [];
-  const nested: string[] = [];
+function writeTable(t: Table, path: Path, header: string, element: boolean, out: { text: string }): void {
+  const keys = sortedKeys(t);
+  let body = "";
+  let nested: string[] | undefined;
   for (const key of keys) {
     const v = t[key];
     if (v === undefined || v === null) continue;
-    if (isSection(v) || isArrayOfTables(v)) nested.push(key);
-    else plain.push(key);
+    if (isSection(v) || isArrayOfTables(v)) {
+      (nested ??= []).push(key);
+    } else {
+      path.push(key);
+      body += formatKey(key) + " = " + inline(v, path) + "\n";
+      path.pop();
+    }
   }
-  if (element || (header && (plain.length > 0 || nested.length === 0))) {
-    if (out.length) out.push("");
-    out.push(element ? `[[${header}]]` : `[${header}]`);
+  if (element || (header && (body || !nested))) {
+    out.text += (out.text ? "\n" : "") + (element ? `[[${header}]]\n` : `[${header}]\n`);
   }
-  for (const key of plain) {
-    path.push(key);
-    out.push(`${formatKey(key)} = ${inline(t[key], path)}`);
-    path.pop();
-  }
+  out.text += body;
+  if (!nested) return;
   for (const key of nested) {
     const v = t[key];
     const sub = header ? `${header}.${formatKey(key)}` : formatKey(key);
@@ -113,13 +114,14 @@ function inline(v: LuaData, path: Path): string {
   if (v instanceof Uint8Array) throw new ConversionError(invalidUtf8(v), formatPath(path));
   if (v === undefined || v === null) throw new ConversionError("TOML has no null: an array cannot hold json.null", formatPath(path));
   if (Array.isArray(v)) {
-    const items: string[] = [];
+    if (v.length === 0) return "[]";
+    let items = "[";
     for (let i = 0; i < v.length; i++) {
       path.push(i);
-      items.push(inline(v[i], path));
+      items += (i ? ", " : "") + inline(v[i], path);
       path.pop();
     }
-    return items.length ? `[${items.join(", ")}]` : "[]";
+    return items + "]";
   }
   const text = datetimeOf(v);
   if (text !== undefined) {
@@ -130,15 +132,15 @@ function inline(v: LuaData, path: Path): string {
       throw e;
     }
   }
-  const fields: string[] = [];
-  for (const key of Object.keys(v).sort(compareUtf8)) {
+  let fields = "";
+  for (const key of sortedKeys(v)) {
     const x = v[key];
     if (x === undefined || x === null) continue;
     path.push(key);
-    fields.push(`${formatKey(key)} = ${inline(x, path)}`);
+    fields += (fields ? ", " : "{ ") + formatKey(key) + " = " + inline(x, path);
     path.pop();
   }
-  return fields.length ? `{ ${fields.join(", ")} }` : "{}";
+  return fields ? fields + " }" : "{}";
 }
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
@@ -153,6 +155,10 @@ function formatKey(key: string): string {
  * surrogates for JSON.stringify to escape in a way TOML would refuse.
  */
 function formatString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   const json = JSON.stringify(s);
   return s.includes("\x7f") ? json.replaceAll("\x7f", "\\u007f") : json;
 }
+
+// deno-lint-ignore no-control-regex -- control characters are exactly what must be escaped
+const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f]/;

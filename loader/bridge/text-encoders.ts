@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * Object.keys(obj).sort(compareUtf8);
+ * sortedKeys(obj); // or Object.keys(obj).sort(compareUtf8)
  * throw new ConversionError(invalidUtf8(bytes), formatPath(["list", 1])); // ... (at .list[2])
  * ```
  */
@@ -31,6 +31,21 @@ export function compareUtf8(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/**
+ * The keys of `obj` in byte-wise order. The engine's own sort (UTF-16 order, no comparator
+ * call per comparison) is right unless a key holds a surrogate (a character above U+FFFF),
+ * which UTF-16 sorts below U+E000-U+FFFF; only then is the order redone with compareUtf8.
+ */
+export function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj).sort();
+  for (const k of keys) {
+    if (SURROGATE.test(k)) return keys.sort(compareUtf8);
+  }
+  return keys;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** The error for bytes that are not UTF-8, naming the first bad byte (1-based) as json does. */
 export function invalidUtf8(bytes: Uint8Array): string {

@@ -207,7 +207,21 @@ t.raises("toml.encode: TOML has no null: an array cannot hold json.null (at .a[2
 t.raises("toml.encode: invalid UTF-8 in string at byte 3 (at .items[2].s)", toml.encode, { items = { { s = "x" }, { s = "ab\255" } } })
 t.raises('toml.encode: invalid date-time "yesterday" (at .when)', toml.encode, { when = { [DT] = "yesterday" } })
 t.raises('toml.encode: day out of range in "2023-02-30" (at .d[1])', toml.encode, { d = { { [DT] = "2023-02-30" } } })
-t.raises('toml.encode: a local time cannot have an offset: "07:32:00Z" (at .t)', toml.encode, { t = { [DT] = "07:32:00Z" } })
+t.raises('toml.encode: a local time cannot have an offset in "07:32:00Z" (at .t)', toml.encode, { t = { [DT] = "07:32:00Z" } })
+-- the date-time check refuses every malformed form
+for _, bad in ipairs({ "", "1979", "1979-05-2", "1979-05-27X", "1979-05-27T", "1979-05-27T07", "1979-05-27T07:3",
+  "1979-05-27T07:32:0", "1979-05-27T07:32:00.", "1979-05-27T07:32:00+5:00", "1979-05-27T07:32:00+05", "1979-05-27T07:32:00Zx",
+  "1979-05-27T07:32:00+05:00x", "07:32:00-01:00", "7:32:00", "07-32-00", "T07:32:00", "1979/05/27", "1979-05-27t07:32:00 " }) do
+  local ok3, e = pcall(toml.encode, { t = { [DT] = bad } })
+  assert(not ok3 and e:find("toml.encode: ", 1, true) and e:find("(at .t)", 1, true), ("%q: %s"):format(bad, e))
+end
+for _, case in ipairs({ { "1979-05-27t07:32", "1979-05-27T07:32:00" }, { "1979-05-27 07:32:00.1000Z", "1979-05-27T07:32:00.1Z" },
+  { "2000-02-29T00:00:00-00:00", "2000-02-29T00:00:00+00:00" }, { "23:59:60.0", "23:59:60" } }) do
+  assert(toml.encode({ t = { [DT] = case[1] } }) == "t = " .. case[2] .. "\n", case[1])
+end
+t.raises('toml.encode: offset out of range in "1979-05-27T07:32:00+24:00" (at .t)', toml.encode, { t = { [DT] = "1979-05-27T07:32:00+24:00" } })
+t.raises('toml.encode: second out of range in "07:32:61" (at .t)', toml.encode, { t = { [DT] = "07:32:61" } })
+t.raises('toml.encode: day out of range in "1900-02-29" (at .t)', toml.encode, { t = { [DT] = "1900-02-29" } })
 t.raises("toml.encode: unsupported table key type: boolean (at .x)", toml.encode, { x = { [true] = 1 } })
 
 -- round trips of generated documents
