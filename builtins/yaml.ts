@@ -10,10 +10,16 @@
  * | `yaml.encode(value) -> string` | block-style YAML with byte-wise sorted keys, ending in a newline, no leading `---`; reads back as the same value |
  * | `yaml.encode_all(docs) -> string` | a list of values as a stream of documents separated by `---` lines |
  *
- * Strings that are not UTF-8 are refused by `encode` (`invalid UTF-8 in string at byte N`), as
- * by json.encode: YAML text cannot hold raw bytes, and `!!binary` would read back as base64 text
- * in most tools. NaN and ±inf raise `cannot encode NaN as JSON number`, since the value goes
- * through the JSON rules first.
+ * Reading: a mapping key must be a scalar (a collection, an alias or a tagged value as key
+ * raises); unknown tags (`!Ref x`) give the plain value; integers beyond int64 become floats,
+ * as in json.parse; aliases may not expand the document past ten times its own size.
+ *
+ * Writing: strings that are not UTF-8 are refused (`invalid UTF-8 in string at byte N`), as by
+ * json.encode: YAML text cannot hold raw bytes, and `!!binary` would read back as base64 text in
+ * most tools. NaN and ±inf raise `cannot encode NaN as JSON number`, since the value goes
+ * through the JSON rules first. Quoting also satisfies YAML 1.1 readers (PyYAML, Go's yaml):
+ * `"yes"`, `"on"`, `"2024-01-01"`; the one exception is text holding U+0085, U+2028 or U+2029,
+ * which 1.1 reads as line breaks.
  */
 import { registerBuiltin } from "../loader/plugin.ts";
 import { LUA_TTABLE, type LuaApi, LuaError } from "../loader/lua-api.ts";

@@ -25,7 +25,7 @@ const PARSE_OPTIONS = {
   intAsBigInt: true,
   merge: false,
   // Keys are read as strings with their source text, which is what §3 asks for; a key that is
-  // a collection is an error (a Lua table key would not survive a round trip anyway).
+  // a collection, an alias or tagged is an error (a Lua table key could not hold a collection).
   stringKeys: true,
   prettyErrors: false,
 } as const;
@@ -38,7 +38,11 @@ export function parseDocuments(text: string): YamlValue[] {
   const docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
   for (const doc of docs) {
     const e = doc.errors[0];
-    if (e) throw new YamlSyntaxError(`${e.message}${at(text, e.pos[0])}`);
+    if (e) {
+      // The library words this one after its stringKeys option, which the script never set.
+      const message = e.code === "NON_STRING_KEY" ? "a mapping key must be a scalar, not a collection, an alias or a tagged value" : e.message;
+      throw new YamlSyntaxError(`${message}${at(text, e.pos[0])}`);
+    }
   }
   return docs.map((doc) => new Walker(text).document(doc));
 }

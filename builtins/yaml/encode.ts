@@ -21,7 +21,7 @@ import {
 } from "yaml";
 import { ConversionError, LuaFloat, type LuaData } from "../../loader/bridge/values.ts";
 import { formatFloat } from "../../loader/bridge/float-format.ts";
-import { compareUtf8, formatPath, invalidUtf8, nonFiniteNumber } from "../../loader/bridge/text-encoders.ts";
+import { formatPath, invalidUtf8, nonFiniteNumber, sortedKeys } from "../../loader/bridge/text-encoders.ts";
 
 /**
  * Every float is a Scalar holding a LuaFloat; this tag prints it as json does (`5.0`, `0.001`),
@@ -92,7 +92,7 @@ function toNode(v: LuaData, path: (string | number)[]): Node {
     return seq;
   }
   const map = new YAMLMap();
-  for (const key of Object.keys(v).sort(compareUtf8)) {
+  for (const key of sortedKeys(v)) {
     path.push(key);
     map.items.push(new Pair(stringScalar(key), toNode(v[key], path)));
     path.pop();

@@ -97,7 +97,9 @@ t.raises("yaml.parse: Map keys must be unique at line 2, column 1", yaml.parse, 
 t.raises("yaml.parse: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1", yaml.parse, "a: [1, 2\n")
 t.raises("yaml.parse: Invalid escape sequence \\q at line 1, column 5", yaml.parse, 'a: "\\q"\n')
 t.raises("yaml.parse: unknown alias *nope at line 1, column 4", yaml.parse, "a: *nope\n")
-t.raises("yaml.parse: With stringKeys, all keys must be strings at line 1, column 3", yaml.parse, "? [1, 2]\n: x\n")
+t.raises("yaml.parse: a mapping key must be a scalar, not a collection, an alias or a tagged value at line 1, column 3", yaml.parse, "? [1, 2]\n: x\n")
+t.raises("yaml.parse: a mapping key must be a scalar, not a collection, an alias or a tagged value at line 2, column 1", yaml.parse, "a: &k x\n*k : y\n")
+t.raises("yaml.parse: a mapping key must be a scalar, not a collection, an alias or a tagged value at line 1, column 1", yaml.parse, "!!int 1: y\n")
 local ok, err = pcall(yaml.parse, "a:\n\tb: 1\n")
 assert(not ok and err:find("^yaml%.parse: .* at line 2, column 1"), err)
 
