@@ -17,3 +17,5 @@ import "./template.ts";
 import "./crypto.ts";
 import "./http.ts";
 import "./ws.ts";
+import "./yaml.ts";
+import "./toml.ts";

@@ -31,6 +31,10 @@ export class LuaError extends Error {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is part of the text, not a byte order mark to drop.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** Strings up to this many bytes take the hand-copied ASCII paths of pushstring and totext. */
+const SHORT = 64;
 const SCRATCH = 1 << 16;
 
 /** Typed access to the raw Lua C API of one wasm module. */
@@ -150,7 +154,20 @@ export class LuaApi {
   }
   /** Pushes a JS string as its UTF-8 bytes. */
   pushstring(L: number, s: string): void {
-    if (s.length * 3 <= SCRATCH) {
+    const n = s.length;
+    if (n <= SHORT) {
+      // Short ASCII text (most keys and values of data) is copied by hand: cheaper than
+      // encodeInto and the view it needs.
+      const u8 = this.m.HEAPU8;
+      const p = this.scratch;
+      let i = 0;
+      for (let c; i < n && (c = s.charCodeAt(i)) < 0x80; i++) u8[p + i] = c;
+      if (i === n) {
+        this.m._lua_pushlstring(L, p, n);
+        return;
+      }
+    }
+    if (n * 3 <= SCRATCH) {
       const { written } = encoder.encodeInto(s, this.m.HEAPU8.subarray(this.scratch, this.scratch + SCRATCH));
       this.m._lua_pushlstring(L, this.scratch, written);
     } else {
@@ -184,6 +201,29 @@ export class LuaApi {
     if (!p) return null;
     const len = this.m.HEAPU32[this.lenPtr >> 2];
     return this.m.HEAPU8.slice(p, p + len);
+  }
+  /**
+   * A string value as text when its bytes are valid UTF-8, else a copy of its bytes (never
+   * re-decoded); null when it is neither a string nor a number. Short ASCII strings are read
+   * without a copy or a decoder call.
+   */
+  totext(L: number, idx: number): string | Uint8Array | null {
+    const p = this.m._lua_tolstring(L, idx, this.lenPtr);
+    if (!p) return null;
+    const len = this.m.HEAPU32[this.lenPtr >> 2];
+    const u8 = this.m.HEAPU8;
+    if (len <= SHORT) {
+      let s = "";
+      let i = p;
+      for (let c; i < p + len && (c = u8[i]) < 0x80; i++) s += String.fromCharCode(c);
+      if (i === p + len) return s;
+    }
+    const bytes = u8.subarray(p, p + len);
+    try {
+      return strictDecoder.decode(bytes);
+    } catch {
+      return bytes.slice();
+    }
   }
   /** A string value decoded as UTF-8 (invalid bytes become U+FFFD), or null. */
   tostring(L: number, idx: number): string | null {

@@ -97,7 +97,8 @@ export function expectation(spec: ArgSpec): string {
   return `${nouns.slice(0, -1).join(", ")}, or ${nouns[nouns.length - 1]}`;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF as part of the text (the default drops it).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Makes the value of a `callback` argument (bridge/callback.ts `Callbacks.keep`). */
 export type KeepCallback = (L: number, idx: number) => unknown;

@@ -42,6 +42,19 @@ test("toJs: numbers keep their subtype; int64 beyond 2^53 is exact as bigint", (
   assert.equal(got[7], Infinity);
 });
 
+test("toJs and text arguments keep a leading U+FEFF (TextDecoder would drop it as a BOM)", () => {
+  run(v, `return "\\u{FEFF}x", { ["\\u{FEFF}k"] = "\\u{FEFF}" }`, 2);
+  assert.equal(toJs(api, L, 1), "\uFEFFx");
+  assert.deepEqual({ ...(toJs(api, L, 2) as object) }, { "\uFEFFk": "\uFEFF" });
+  let got: unknown[] = [];
+  global("bom", (L) => {
+    got = readArgs(api, L, "t.bom", [{ name: "s", type: "text" }]);
+    return 0;
+  });
+  run(v, `bom("\\u{FEFF}y")`);
+  assert.equal(got[0], "\uFEFFy");
+});
+
 test("push then toJs gives back the same Lua values (math.type and bytes included)", () => {
   global("check", (L) => {
     push(api, L, {

@@ -72,7 +72,8 @@ export type LuaData =
 
 const MAX_DEPTH = 1000;
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
-const strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the default would drop it, and the string would not come back the same.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A failed conversion; `path` is where inside the value (`.spec.handler`, `[2]`). */
 export class ConversionError extends Error {
@@ -133,11 +134,22 @@ export function push(
     }
     return;
   }
-  const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
-  api.newtable(L, 0, entries.length);
-  for (const [k, value] of entries) {
+  if (v instanceof Map) {
+    api.newtable(L, 0, v.size);
+    for (const [k, value] of v) {
+      if (value === undefined) continue;
+      push(api, L, k, pushFunction, depth + 1);
+      push(api, L, value, pushFunction, depth + 1);
+      api.rawset(L, -3);
+    }
+    return;
+  }
+  const keys = Object.keys(v);
+  api.newtable(L, 0, keys.length);
+  for (const k of keys) {
+    const value = (v as Record<string, unknown>)[k];
     if (value === undefined) continue;
-    push(api, L, k, pushFunction, depth + 1);
+    api.pushstring(L, k);
     push(api, L, value, pushFunction, depth + 1);
     api.rawset(L, -3);
   }
@@ -158,7 +170,15 @@ export function toJs(api: LuaApi, L: number, idx: number): LuaData {
 /** `toJs` given the stack index of the shape table (0: no table was ever marked). */
 function readValue(api: LuaApi, L: number, idx: number, shapes: number): LuaData {
   const seen: number[] = [];
-  const read = (at: number, path: string): LuaData => {
+  // The keys leading to the value being read; made into a path only for an error message.
+  const trail: (string | number)[] = [];
+  const where = () => {
+    let path = "";
+    for (const k of trail) path += typeof k === "number" ? `[${k}]` : `.${k}`;
+    return path;
+  };
+
+  const read = (at: number): LuaData => {
     const t = api.type(L, at);
     switch (t) {
       case LUA_TNIL:
@@ -169,50 +189,53 @@ function readValue(api: LuaApi, L: number, idx: number, shapes: number): LuaData
       case LUA_TNUMBER:
         return readNumber(api, L, at);
       case LUA_TSTRING:
-        return textOrBytes(api.tobytes(L, at)!);
+        return api.totext(L, at)!;
       case LUA_TTABLE:
-        return readTable(at, path);
+        return readTable(at);
       default:
         if (isJsonNull(api, L, at)) return null;
-        throw new ConversionError(`unsupported Lua type for JSON: ${api.typename(L, at)}`, path);
+        throw new ConversionError(`unsupported Lua type for JSON: ${api.typename(L, at)}`, where());
     }
   };
 
-  const readTable = (at: number, path: string): LuaData => {
+  const readTable = (at: number): LuaData => {
     const ptr = api.topointer(L, at);
-    if (seen.includes(ptr)) throw new ConversionError("cannot convert a table that contains itself (cycle detected)", path);
-    if (seen.length >= MAX_DEPTH) throw new ConversionError(`nesting deeper than ${MAX_DEPTH} levels`, path);
+    if (seen.includes(ptr)) throw new ConversionError("cannot convert a table that contains itself (cycle detected)", where());
+    if (seen.length >= MAX_DEPTH) throw new ConversionError(`nesting deeper than ${MAX_DEPTH} levels`, where());
     api.checkstack(L, 4);
     seen.push(ptr);
     const keys: (string | number)[] = [];
     const values: LuaData[] = [];
     let allIndices = true;
     let maxIndex = 0;
+    // next() leaves the key at top - 1 and the value at top: both at fixed slots above `base`.
+    const base = api.gettop(L);
     api.pushnil(L);
     while (api.next(L, at)) {
-      const kt = api.type(L, -2);
+      const kt = api.type(L, base + 1);
       let key: string | number;
       if (kt === LUA_TSTRING) {
-        const k = textOrBytes(api.tobytes(L, -2)!);
-        if (typeof k !== "string") throw new ConversionError("table key is not valid UTF-8", path);
+        const k = api.totext(L, base + 1)!;
+        if (typeof k !== "string") throw new ConversionError("table key is not valid UTF-8", where());
         key = k;
         allIndices = false;
       } else if (kt === LUA_TNUMBER) {
-        key = numberKey(api, L, -2);
+        key = numberKey(api, L, base + 1);
         if (typeof key === "number") maxIndex = Math.max(maxIndex, key);
         else allIndices = false;
       } else {
-        throw new ConversionError(`unsupported table key type: ${api.typename(L, -2)}`, path);
+        throw new ConversionError(`unsupported table key type: ${api.typename(L, base + 1)}`, where());
       }
-      const childPath = typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`;
-      values.push(read(api.gettop(L), childPath));
+      trail.push(key);
+      values.push(read(base + 2));
+      trail.pop();
       keys.push(key);
       api.pop(L);
     }
     seen.pop();
     const shape = shapes ? shapeOf(api, L, shapes, at) : 0;
     if (shape === SHAPE_ARRAY && !(allIndices && maxIndex === keys.length)) {
-      throw new ConversionError("a table marked with json.array has keys other than 1..n", path);
+      throw new ConversionError("a table marked with json.array has keys other than 1..n", where());
     }
     if (shape !== SHAPE_OBJECT && allIndices && maxIndex === keys.length) {
       const out: LuaData[] = new Array(keys.length);
@@ -224,16 +247,17 @@ function readValue(api: LuaApi, L: number, idx: number, shapes: number): LuaData
     return out;
   };
 
-  return read(idx, "");
+  return read(idx);
 }
 
 /** A number at `idx` as `toJs` gives it. */
 export function readNumber(api: LuaApi, L: number, idx: number): number | bigint | LuaFloat {
-  if (api.isinteger(L, idx)) {
-    const n = api.tointeger(L, idx);
-    return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
-  }
   const x = api.tonumber(L, idx);
+  if (api.isinteger(L, idx)) {
+    // The double is exact when it is a safe integer (an integer beyond rounds beyond 2^53 - 1),
+    // which spares making a BigInt for every ordinary integer.
+    return Number.isSafeInteger(x) ? x : api.tointeger(L, idx);
+  }
   return Number.isInteger(x) ? new LuaFloat(x) : x;
 }
 
@@ -242,11 +266,11 @@ export function readNumber(api: LuaApi, L: number, idx: number): number | bigint
  * any other as its text (integers in decimal, floats as JSON prints them).
  */
 function numberKey(api: LuaApi, L: number, idx: number): number | string {
-  if (api.isinteger(L, idx)) {
-    const n = api.tointeger(L, idx);
-    return n >= 1n && n <= 9007199254740991n ? Number(n) : n.toString();
-  }
   const x = api.tonumber(L, idx);
+  if (api.isinteger(L, idx)) {
+    if (Number.isSafeInteger(x)) return x >= 1 ? x : String(x);
+    return api.tointeger(L, idx).toString();
+  }
   if (!Number.isFinite(x)) throw new ConversionError(`cannot encode ${nonFiniteName(x)} as JSON number`, "");
   return formatFloat(x);
 }
