@@ -30,8 +30,8 @@ export class LuaError extends Error {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 // ignoreBOM: a leading U+FEFF is part of the text, not a byte order mark to drop.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Strings up to this many bytes take the hand-copied ASCII paths of pushstring and totext. */
 const SHORT = 64;
