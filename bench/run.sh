@@ -7,10 +7,17 @@
 #   calls     100k calls of the `time()` builtin minus the same loop empty, per call
 #   json      json.parse + json.encode of a 1.6 MB pod list vs cjson.decode + cjson.encode
 #   vm-cost   a fresh VM (in-thread and on a Worker), RSS per VM, the counting allocator's cost
+#   yaml/toml parse+encode of a 1 MB multi-document manifest / a 200 KB file, in-process, vs the
+#             same library called from TypeScript under Bun
+#   regex     100k regex.match calls vs lua5.4's string.find with the equivalent Lua pattern
+#   hash_file crypto.hash_file sha256 of a 100 MB file vs sha256sum
+#   http      http.serve GET /health under wrk -t2 -c50 vs raw Bun+hono and nginx+lua; idle RSS;
+#             2000 sequential http.get vs Bun fetch
 #
 # Environment: ASSAY_BIN (default dist/assay, built when missing), BENCH_RUNS (default 20),
 # TESTES_DIR (optional: also run the Lua 5.4.5 suite with scripts/run-lua-testes.sh and
-# record the per-file result). Needs: apt-get install -y hyperfine lua5.4 lua-cjson
+# record the per-file result). Needs: apt-get install -y hyperfine lua5.4 lua-cjson wrk nginx-light
+# libnginx-mod-http-lua (the http section is skipped without wrk; nginx alone is optional)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -75,6 +82,42 @@ echo "== fresh VM and allocator"
   --outfile "$work/vm-cost" >/dev/null
 "$work/vm-cost" > "$work/vm-cost.json"
 cat "$work/vm-cost.json"
+
+echo "== yaml and toml (in-process; the bare libraries under Bun)"
+"$BUN" bench/gen-manifest.ts > "$work/manifest.yaml"
+"$BUN" bench/gen-toml.ts > "$work/config.toml"
+wc -c < "$work/manifest.yaml" > "$work/manifest.size"
+wc -c < "$work/config.toml" > "$work/config.size"
+"$assay" bench/yaml.lua "$work/manifest.yaml" 20 | tee "$work/yaml-assay.txt"
+"$BUN" bench/yaml-bare.ts "$work/manifest.yaml" 20 | tee "$work/yaml-bare.txt"
+"$assay" bench/toml.lua "$work/config.toml" 300 | tee "$work/toml-assay.txt"
+"$BUN" bench/toml-bare.ts "$work/config.toml" 300 | tee "$work/toml-bare.txt"
+
+echo "== regex"
+if [ "$("$assay" bench/regex.lua)" != "$(lua5.4 bench/regex-lua.lua)" ]; then
+  echo "bench: bench/regex.lua and bench/regex-lua.lua disagree" >&2; exit 1
+fi
+hf --runs "$runs" --export-json "$work/regex.json" \
+  -n "assay regex.match" "$assay bench/regex.lua" \
+  -n "lua5.4 string.find" "lua5.4 bench/regex-lua.lua" \
+  -n "assay string.find" "$assay bench/regex-lua.lua"
+
+echo "== crypto.hash_file"
+head -c 100000000 /dev/urandom > "$work/100m.bin"
+if [ "$("$assay" bench/hash-file.lua "$work/100m.bin")" != "$(sha256sum "$work/100m.bin" | cut -d' ' -f1)" ]; then
+  echo "bench: crypto.hash_file and sha256sum disagree" >&2; exit 1
+fi
+hf --runs 10 --export-json "$work/hash.json" \
+  -n "assay crypto.hash_file" "$assay bench/hash-file.lua $work/100m.bin" \
+  -n "sha256sum" "sha256sum $work/100m.bin"
+rm -f "$work/100m.bin"
+
+if command -v wrk >/dev/null; then
+  echo "== http"
+  bash bench/http.sh "$assay" "$work"
+else
+  echo "== http: skipped (no wrk)"
+fi
 
 if [ -n "${TESTES_DIR:-}" ] && [ -x scripts/run-lua-testes.sh ]; then
   echo "== Lua 5.4.5 test suite"
