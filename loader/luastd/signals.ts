@@ -5,7 +5,8 @@
  *
  * JS signal handlers run on the event loop, which Lua code that never yields would block: a
  * handler installed while such code runs would leave SIGTERM and Ctrl-C without effect. So
- * the handlers are armed only while the scheduler waits for I/O or timers; while Lua code
+ * the handlers are armed only while the scheduler waits for I/O or timers (after the first few
+ * milliseconds of a wait); while Lua code
  * computes, the signals keep their default action and end the process at once, as they end
  * lua5.4 (whose buffered output is lost the same way). When some other part of the runtime
  * listens for the signal too (a server's graceful shutdown), it is left to that listener,
@@ -79,9 +80,35 @@ function disarm(): void {
   for (const [signal, handler] of handlers) process.off(signal, handler);
 }
 
+/**
+ * How long the scheduler must have waited before the handlers are armed. Installing and
+ * removing a signal listener costs tens of microseconds in Bun, and a script making HTTP calls
+ * goes idle and busy again thousands of times a second; a signal that lands in the first
+ * milliseconds of a wait gets the default action, as one landing while Lua computes does.
+ */
+const ARM_DELAY_MS = 5;
+let armTimer: ReturnType<typeof setTimeout> | undefined;
+
+function armSoon(): void {
+  if (installed || armTimer !== undefined) return;
+  armTimer = setTimeout(() => {
+    armTimer = undefined;
+    arm();
+  }, ARM_DELAY_MS);
+  (armTimer as { unref?: () => void }).unref?.();
+}
+
+function busy(): void {
+  if (armTimer !== undefined) {
+    clearTimeout(armTimer);
+    armTimer = undefined;
+  }
+  disarm();
+}
+
 /** Registers a VM whose stdio the signal handlers flush while its scheduler is idle. */
 export function installSignals(ctx: BuiltinContext): void {
   live.add(new WeakRef(ctx));
-  ctx.scheduler.idleHooks.push(arm);
-  ctx.scheduler.busyHooks.push(disarm);
+  ctx.scheduler.idleHooks.push(armSoon);
+  ctx.scheduler.busyHooks.push(busy);
 }
