@@ -15,7 +15,7 @@ import { registerBuiltin } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import type { Host } from "../loader/host-facade.ts";
 import { osErrorText } from "../loader/os-error.ts";
-import { delay } from "../loader/timers.ts";
+import { sleepFor } from "../loader/timers.ts";
 
 /** The largest pid the OS can have (pid_t); a larger one names no process. */
 const MAX_PID = 2 ** 31 - 1;
@@ -49,18 +49,6 @@ function duration(value: number, what: string, allowZero: boolean): number {
   return value * 1000;
 }
 
-/** Waits `ms` unless the signal fires first (then rejects with its reason). */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  const wait = delay(ms);
-  const stop = () => wait.cancel();
-  signal.addEventListener("abort", stop, { once: true });
-  try {
-    await wait.promise;
-  } finally {
-    signal.removeEventListener("abort", stop);
-  }
-  signal.throwIfAborted();
-}
 
 registerBuiltin({
   name: "process",
@@ -127,7 +115,7 @@ registerBuiltin({
         const left = deadline - performance.now();
         if (left <= 0) return false;
         // The last wait ends at the deadline, so a timeout shorter than the interval is kept.
-        await pause(Math.min(every, left), signal);
+        await sleepFor(Math.min(every, left), signal);
       }
     },
   }),

@@ -9,7 +9,7 @@
 import { registerBuiltin } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import { float } from "../loader/bridge/values.ts";
-import { delay } from "../loader/timers.ts";
+import { sleepFor } from "../loader/timers.ts";
 
 registerBuiltin({
   name: "time",
@@ -57,15 +57,3 @@ function numberText(x: number): string {
   return String(x);
 }
 
-/** Waits `ms`; the signal cuts the wait short and rejects with its reason. */
-async function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  const wait = delay(ms);
-  const stop = () => wait.cancel();
-  signal.addEventListener("abort", stop, { once: true });
-  try {
-    await wait.promise;
-  } finally {
-    signal.removeEventListener("abort", stop);
-  }
-  if (signal.aborted) throw signal.reason;
-}

@@ -12,6 +12,7 @@
 import { LUA_OK, LuaApi } from "./lua-api.ts";
 import { compiledLua, instantiateLua } from "./wasm.ts";
 import { wasmLocation } from "./host.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** The bytecode of the Lua function on top of the stack (`lua_dump`, debug info kept). */
 export function dumpFunction(api: LuaApi, L: number): Uint8Array {
@@ -26,13 +27,7 @@ export function dumpFunction(api: LuaApi, L: number): Uint8Array {
   } finally {
     m.removeFunction(writer);
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Compiles each source (under its chunk name) to bytecode; a syntax error fails the build. */

@@ -13,13 +13,9 @@
  * - A body saved to a file goes to a temporary file beside the target, renamed over it when
  *   complete, so a failed or cancelled download never leaves a truncated file behind.
  */
-import * as fs from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { replaceFile, writeAll } from "./host-files.ts";
 import type { Policy } from "./sandbox/policy.ts";
 import type { VariableProvider } from "./variables.ts";
-import { openChecked } from "./sandbox/backstop.ts";
-import { resolvePath } from "./sandbox/paths.ts";
 import { proxyFor } from "./net/proxy.ts";
 import { systemRoots } from "./net/trust.ts";
 import { bundledRoots, runtimeFetch, runtimeWebSocket, type TlsConfig } from "./runtime/fetch.ts";
@@ -31,9 +27,6 @@ export interface NetOptions {
   /** The client's own CAs (added to the trusted roots) and client certificate. */
   tls?: TlsConfig;
 }
-
-/** Why a temporary file cannot be made beside a target that may still be writable. */
-const NO_TEMP_HERE = new Set(["EACCES", "EPERM", "EROFS"]);
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
@@ -153,45 +146,7 @@ export class HostNet {
    * temporary file may be made, is written in place.
    */
   async saveBody(fn: string, path: string, body: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<number> {
-    this.policy.check(fn, "write", path);
-    const where = resolvePath(path);
-    if (where.error !== null) throw Object.assign(new Error(`${where.error}: cannot write ${JSON.stringify(path)}`), { code: where.error });
-    const target = where.canonical;
-    const existing = await fs.promises.stat(target).catch(() => undefined);
-    const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC } = fs.constants;
-    const inPlace = async () => {
-      const fd = openChecked(this.policy, Buffer.from(path), O_WRONLY | O_CREAT | O_TRUNC, 0o666);
-      try {
-        return await pump(body, fd, signal);
-      } finally {
-        fs.closeSync(fd);
-      }
-    };
-    if (existing && !existing.isFile()) return await inPlace();
-    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.part`);
-    let fd: number;
-    try {
-      fd = openChecked(this.policy, Buffer.from(temp), O_WRONLY | O_CREAT | O_EXCL, existing ? existing.mode & 0o7777 : 0o666);
-    } catch (e) {
-      // The directory is not ours to create files in (the OS or a grant of the file alone says
-      // so), though the file itself may be writable.
-      if (NO_TEMP_HERE.has((e as { code?: string }).code ?? "")) return await inPlace();
-      throw e;
-    }
-    let open = true;
-    try {
-      if (existing) fs.fchmodSync(fd, existing.mode & 0o7777);
-      const written = await pump(body, fd, signal);
-      open = false;
-      fs.closeSync(fd);
-      signal?.throwIfAborted();
-      await fs.promises.rename(temp, target);
-      return written;
-    } catch (e) {
-      if (open) fs.closeSync(fd);
-      await fs.promises.unlink(temp).catch(() => {});
-      throw e;
-    }
+    return await replaceFile(this.policy, fn, path, (fd, signal) => pump(body, fd, signal), signal);
   }
 }
 
@@ -204,12 +159,7 @@ async function pump(body: ReadableStream<Uint8Array>, fd: number, signal?: Abort
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) return total;
-      for (let offset = 0; offset < value.length;) {
-        offset += await new Promise<number>((resolve, reject) =>
-          fs.write(fd, value, offset, value.length - offset, null, (e, n) => (e ? reject(e) : resolve(n)))
-        );
-      }
-      total += value.length;
+      total += await writeAll(fd, value, signal);
     }
   } catch (e) {
     await reader.cancel().catch(() => {});

@@ -39,3 +39,16 @@ export function delay(ms: number, options: { unref?: boolean } = {}): Delay {
     },
   };
 }
+
+/** Waits `ms`; the signal cuts the wait short and rejects with its reason. */
+export async function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  const wait = delay(ms);
+  const stop = () => wait.cancel();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await wait.promise;
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+  if (signal.aborted) throw signal.reason;
+}

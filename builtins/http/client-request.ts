@@ -10,6 +10,7 @@ import type { BuiltinContext } from "../../loader/plugin.ts";
 import { LuaError } from "../../loader/lua-api.ts";
 import type { TlsConfig } from "../../loader/host-net.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
+import { concatBytes } from "../../loader/bytes.ts";
 
 /** The settings of a client: the shared default one, or one made by `http.client`. */
 export interface ClientSettings {
@@ -239,14 +240,7 @@ export async function readBody(ctx: BuiltinContext, fn: string, response: Respon
     ctx.heap.release(total);
     deadline.clear();
   }
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks);
 }
 
 /** The whole exchange: status, lower-case headers and the body as bytes. */

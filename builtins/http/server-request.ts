@@ -16,6 +16,7 @@
  * `, ` (RFC 9110 §5.3) and keep no raw lines, so the spec's "last value" cannot be told
  * apart from a single value that contains a comma; the joined value is what a handler gets.
  */
+import { concatBytes } from "../../loader/bytes.ts";
 
 /** What the spec's request table holds, before it is pushed. */
 export interface RequestTable {
@@ -86,14 +87,7 @@ export async function readBody(request: Request, max: number): Promise<Uint8Arra
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(chunks);
 }
 
 /** Whether a request asks to become a WebSocket. */

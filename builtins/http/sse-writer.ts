@@ -14,6 +14,7 @@
 import { type CFunction, LuaError } from "../../loader/lua-api.ts";
 import { type ArgSpec, readArgs } from "../../loader/bridge/args.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
+import { concatBytes } from "../../loader/bytes.ts";
 
 export const SSE_CLOSED = "SSE stream closed";
 
@@ -122,13 +123,7 @@ export function formatEvent(event: EventFields): Uint8Array {
   }
   if (event.retry !== undefined) line("retry", encoder.encode(String(event.retry)));
   parts.push(NEWLINE);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 const NEWLINE = new Uint8Array([LF]);

@@ -11,6 +11,7 @@
  * encodeText(text); // Uint8Array [0x61, 0xff]
  * ```
  */
+import { concatBytes } from "../../loader/bytes.ts";
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8 = new TextEncoder();
 
@@ -72,11 +73,5 @@ export function encodeText(text: string): string | Uint8Array {
     from = m.index + m[0].length;
   }
   chunks.push(utf8.encode(text.slice(from)));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
