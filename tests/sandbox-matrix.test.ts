@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runAssay, tempDir } from "./helpers.ts";
 
@@ -224,4 +224,15 @@ denied(disk.dir_size, 'disk.dir_size: read access to ${JSON.stringify(join(allow
 -- a link outside the grant that leads into it is inside
 assert(template.render(${JSON.stringify(join(outside, "link-in"))}) == "2")
 assert(#crypto.hash_file(${JSON.stringify(join(outside, "link-in"))}) == 64)`);
+});
+
+test("matrix: --deny-read and --deny-write narrow full for fs as for io, naming the deny flag", () => {
+  const dir = realpathSync(tempDir());
+  const target = join(dir, "new", "x.txt");
+  pass(["--deny-read=/etc", `--deny-write=${dir}`], `
+denied(fs.read, 'fs.read: read access to "/etc/hostname" denied by --deny-read=/etc', "/etc/hostname")
+denied(fs.glob, 'fs.glob: read access to "/etc" denied by --deny-read=/etc', "/etc/*")
+denied(fs.write, 'fs.write: write access to ${JSON.stringify(target)} denied by --deny-write=${dir}', ${JSON.stringify(target)}, "y")
+denied(fs.mkdir, 'fs.mkdir: write access to ${JSON.stringify(join(dir, "new"))} denied by --deny-write=${dir}', ${JSON.stringify(join(dir, "new"))})`, dir);
+  assert.deepEqual(readdirSync(dir), ["t.lua"], "nothing was created");
 });
