@@ -2,7 +2,8 @@
  * The core builtins as the binary shows them on its streams and exit codes: `log` lines (text
  * and `--log-format json`, RUST_LOG filtering), runtime log lines from `async` (unawaited task
  * failures, interval callback errors), the exit rule for background tasks, and which of
- * `env`, `log`, `assert`, `async`, `sleep` each sandbox profile installs and allows.
+ * `env`, `log`, `assert`, `async`, `sleep` each sandbox profile installs and allows, and the
+ * first call of each lazily loaded builtin where Lua cannot yield.
  * Behaviour inside Lua is covered by tests/lua/{env,assert,async,time}.lua.
  */
 import { test } from "node:test";
@@ -282,3 +283,31 @@ test("pure --allow-env=NAME installs env with only that name readable", () => {
       "ASSAY_PURE_OK\n",
   );
 });
+
+// ---- lazily loaded libraries --------------------------------------------------------------
+
+// Each of these loads its library on its first call (loader/lazy.ts). That load must not need
+// to yield, or the first call fails where Lua cannot yield; so each is first called inside a
+// table.sort comparator, in a run of its own (a second call would find the library loaded).
+const FIRST_CALLS: Record<string, [string, string]> = {
+  yaml: [`yaml.parse("a: [1, 2]").a[2]`, "2"],
+  toml: [`toml.parse("a = 3").a`, "3"],
+  regex: [`regex.replace("ab", "(?P<x>b)", "[$x]")`, "a[b]"],
+  markdown: [`markdown.to_html("~~x~~")`, "<p><del>x</del></p>\n"],
+  template: [`template.render_string("{{ n * 2 }}", { n = 21 })`, "42"],
+  "crypto jwt": [`crypto.jwt_decode(crypto.jwt_sign({ s = 1 }, "k", "HS256")).claims.s`, "1"],
+  "crypto jwt_verify": [`crypto.jwt_verify(crypto.jwt_sign({ s = 2 }, "k", "HS256"), "k").claims.s`, "2"],
+};
+
+for (const [name, [expr, expected]] of Object.entries(FIRST_CALLS)) {
+  test(`lazy: the first call of ${name} works inside a table.sort comparator`, () => {
+    const r = runLua(`local got
+table.sort({ 2, 1 }, function(a, b)
+  got = got or ${expr}
+  return a < b
+end)
+io.write(tostring(got))`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected);
+  });
+}

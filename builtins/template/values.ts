@@ -150,6 +150,8 @@ export function fromLua(v: unknown): RV {
     case "string":
       return str(v);
   }
+  // json.null (toJs gives null) is a value that is there and is none, unlike a nil.
+  if (v === null) return NONE;
   if (v instanceof LuaFloat) return new FloatValue(v.value);
   if (v instanceof Uint8Array) return str(decodeBytes(v));
   if (Array.isArray(v)) return list(v.map(fromLua));

@@ -286,6 +286,9 @@ t.raises(V .. "second argument must be a PEM key, a secret string, a JWK or a JW
 t.raises(V .. "second argument must be a PEM key, a secret string, a JWK or a JWKS table", crypto.jwt_verify, token, 5)
 t.raises(V .. "third argument must be an options table or nil", crypto.jwt_verify, token, "s3cret", "HS256")
 t.raises(V .. "opts.aud must be a string, a list of strings or nil", crypto.jwt_verify, token, "s3cret", { aud = true })
+t.raises(V .. "first argument must be a string", crypto.jwt_verify, nil, "s3cret")
+local ok4, e4 = pcall(crypto.jwt_verify, token, "-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n")
+assert(not ok4 and e4:find(V .. "invalid PEM key: ", 1, true) == 1, e4)
 
 -- JWK and JWKS with oct keys: picked by kid, without kid only when one key fits
 local jwk = { kty = "oct", k = b64url("s3cret") }

@@ -86,6 +86,9 @@ do
   assert(n == peer and math.type(n) == "integer", tostring(n))
   assert(disk.dir_size(d .. "/empty") == 0)
   fails('disk.dir_size: failed to read "' .. S .. '/none": No such file or directory', disk.dir_size, S .. "/none")
+  fails("disk.dir_size: first argument must be a path string", disk.dir_size, nil)
+  fails("disk.sweep: first argument must be a path string", disk.sweep, {}, 1)
+  fails("disk.sweep: second argument must be a number", disk.sweep, d, "old")
 end
 
 print("ok: disk.lua")

@@ -100,6 +100,14 @@ do
   fails("fs.write: second argument must be a string", fs.write, S .. "/t.txt", nil)
   fails("fs.read: first argument must be a path string", fs.read, nil)
   fails("fs.read: first argument must be a path string", fs.read, {})
+  -- every path argument is read by the same rule, with its own function's name and position
+  for _, name in ipairs({ "read_bytes", "write", "write_bytes", "remove", "list", "readdir", "stat", "mkdir", "exists", "copy", "rename", "chmod" }) do
+    fails("fs." .. name .. ": first argument must be a path string", fs[name], nil, "x")
+  end
+  fails("fs.copy: second argument must be a path string", fs.copy, S .. "/t.txt", false)
+  fails("fs.rename: second argument must be a path string", fs.rename, S .. "/t.txt", {})
+  fails("fs.write_bytes: second argument must be a string", fs.write_bytes, S .. "/t.txt", nil)
+  fails("fs.readdir: second argument must be a table or nil", fs.readdir, S, 5)
   assert(not io.open(S .. "/t.txt"), "a refused write creates nothing")
   -- quotes and control characters in a path are escaped in the message
   fails('fs.read: failed to read "' .. S .. '/a\\"b\\nc": ', fs.read, S .. '/a"b\nc')

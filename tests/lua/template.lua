@@ -38,6 +38,13 @@ eq("0 [] true", "{{ t|length }} {{ t }} {{ t is iterable }}", { t = {} }) -- an 
 eq("[1, 2.0, \"x\", true] {\"a\": 1, \"b\": [2]}", "{{ l }} {{ m }}", { l = { 1, 2.0, "x", true }, m = { b = { 2 }, a = 1 } })
 eq("a=1;b=2;c=3;", "{% for k, v in m|items %}{{ k }}={{ v }};{% endfor %}", { m = { c = 3, a = 1, b = 2 } }) -- keys sorted
 eq("a;b;", "{% for k in m %}{{ k }};{% endfor %}", { m = { b = 1, a = 2 } })
+-- the json shape marks: an empty object is a map, an empty array a list, json.null is none
+-- (there, unlike a nil, so defined)
+eq("{} 0 true []", "{{ o }} {{ o|length }} {{ o is mapping }} {{ o|items|list }}", { o = json.object({}) })
+eq("[] 0", "{{ a }} {{ a|length }}", { a = json.array({}) })
+eq("none true true [none] {\"x\": none}", "{{ n }} {{ n is none }} {{ n is defined }} {{ l }} {{ m }}",
+  { n = json.null, l = { json.null }, m = { x = json.null } })
+eq("x", "{{ v.k }}", json.object({ v = { k = "x" } }))
 eq("x y", "{{ m['1'] }} {{ m[2] }}", { m = { [1] = "x", [2] = "y", k = true } }) -- mixed table: keys as strings
 eq("3", "{{ n.a.b.c }}", { n = { a = { b = { c = 3 } } } })
 
