@@ -113,8 +113,8 @@ function connect(ctx: BuiltinContext, conns: () => HandleType<WsConnection>, L: 
   }
   return ctx.scheduler.suspend(L, (signal) =>
     ctx.host.websocket(fn, target.href, {}, signal).then(
-      (socket) => {
-        const conn = new WsConnection(socket);
+      ({ socket, early }) => {
+        const conn = new WsConnection(socket, early);
         return (co: number) => {
           conns().push(co, conn);
           return 1;
