@@ -10,7 +10,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { runAssay, tempDir, writeScript } from "./helpers.ts";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { assayCommand, runAssay, tempDir, writeScript } from "./helpers.ts";
 import { closedPort, makeCertificates, startPeer } from "./peers.ts";
 import "../builtins/index.ts";
 import { testVm } from "../loader/test-vm.ts";
@@ -108,6 +110,40 @@ test("a 404 is a response, not an error; headers are lower-case, set-cookie keep
   `, { args: [plain.url("")] });
   // A repeated header arrives as the fetch standard combines it.
   assert.deepEqual(out, ["one, two"]);
+});
+
+test("request header values go out as the string's bytes: UTF-8 text is not narrowed to Latin-1", async () => {
+  const heads: Buffer[] = [];
+  const server = createServer((socket) => {
+    let head = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.indexOf("\r\n\r\n") < 0) return;
+      heads.push(head);
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    // Not lua(), which waits synchronously: this process's event loop must run the server meanwhile.
+    const script = writeScript(`
+      assert(http.get(arg[1], { headers = { ["X-Name"] = "r\\u{e9}sum\\u{e9} \\u{20ac}" } }).body == "ok")
+      assert(http.client({ headers = { ["X-Default"] = "\\u{e9}" } }):get(arg[1]).body == "ok")
+    `, "client.lua", dir);
+    const [cmd, ...lead] = assayCommand();
+    const child = spawn(cmd, [...lead, script, `http://127.0.0.1:${port}/`], { stdio: ["ignore", "inherit", "inherit"] });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    assert.equal(code, 0);
+  } finally {
+    server.close();
+  }
+  const value = (head: Buffer, name: string) => {
+    const start = head.toString("latin1").toLowerCase().indexOf(`\r\n${name}: `) + name.length + 4;
+    return [...head.subarray(start, head.indexOf("\r\n", start))];
+  };
+  assert.deepEqual(value(heads[0], "x-name"), [...Buffer.from("résumé €", "utf8")]);
+  assert.deepEqual(value(heads[1], "x-default"), [...Buffer.from("é", "utf8")]);
 });
 
 test("a 10 MiB binary body arrives intact and goes back intact", () => {

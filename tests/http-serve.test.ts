@@ -362,6 +362,21 @@ http.serve(0, { GET = routes }, { host = "127.0.0.1" })`,
   );
 });
 
+test("response: header values go out as the string's bytes (UTF-8 or not), as the reference sends them", async () => {
+  await withServer(
+    `http.serve(0, { GET = { ["/h"] = function() return { headers = {
+  ["Content-Disposition"] = 'attachment; filename="r\\u{e9}sum\\u{e9} \\u{20ac}.pdf"',
+  ["X-Raw"] = "\\xff\\x80",
+} } end } }, { host = "127.0.0.1" })`,
+    (s) => {
+      const r = curl(s.url("/h"));
+      const bytes = (name: string) => [...Buffer.from(header(r, name)!, "latin1")];
+      assert.deepEqual(bytes("content-disposition"), [...Buffer.from('attachment; filename="résumé €.pdf"', "utf8")]);
+      assert.deepEqual(bytes("x-raw"), [0xff, 0x80]);
+    },
+  );
+});
+
 test("a handler error is a 500 with its message, logged with the traceback at ERROR; the server goes on", async () => {
   await withServer(
     `local function inner() error("kaboom") end

@@ -10,6 +10,7 @@ import type { BuiltinContext } from "../../loader/plugin.ts";
 import { LuaError } from "../../loader/lua-api.ts";
 import type { TlsConfig } from "../../loader/host-net.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
+import { wireHeaderValue } from "./header-value.ts";
 
 /** The settings of a client: the shared default one, or one made by `http.client`. */
 export interface ClientSettings {
@@ -147,7 +148,7 @@ function requestHeaders(ctx: BuiltinContext, fn: string, where: string, client: 
   }
   const headers = new Headers();
   try {
-    for (const [name, value] of chosen.values()) headers.set(name, value);
+    for (const [name, value] of chosen.values()) headers.set(name, wireHeaderValue(value));
   } catch (e) {
     throw new LuaError(`${fn} failed: ${where}: ${describe(e)}`);
   }
