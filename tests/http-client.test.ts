@@ -275,6 +275,16 @@ test("HTTPS: an unknown CA fails; ca_cert, ca_cert_file, SSL_CERT_FILE, SSL_CERT
   );
 });
 
+test("HTTPS: the runtime reads its own trust files itself, so a profile that denies reading files does not refuse them", () => {
+  const byEnv = `print(http.get(arg[1]).status)`;
+  const flags = ["--sandbox", "restricted"];
+  const url = secure.url("/echo");
+  assert.deepEqual(lua(byEnv, { flags, args: [url], env: { SSL_CERT_FILE: certs.ca } }), ["200"]);
+  assert.deepEqual(lua(byEnv, { flags, args: [url], env: { ASSAY_TEST_SA_CA: certs.ca } }), ["200"]);
+  // The same file is denied to the script itself.
+  assert.deepEqual(lua(`print(tostring(select(2, pcall(io.open, arg[1]))):find("denied", 1, true) ~= nil)`, { flags, args: [certs.ca] }), ["true"]);
+});
+
 test("HTTPS: a certificate for another name is refused even from a trusted CA", async () => {
   const ext = join(dir, "wrong.ext");
   const { writeFileSync } = await import("node:fs");

@@ -564,6 +564,25 @@ http.serve(0, { GET = {
   );
 });
 
+test("SSE: an error inside the producer is logged as http.serve SSE: handler error and ends the stream; the server goes on", async () => {
+  await withServer(
+    `http.serve(0, { GET = {
+  ["/events"] = function() return { sse = function(send)
+    send{ data = "one" }
+    error("producer broke")
+  end } end,
+  ["/ok"] = function() return { body = "fine" } end,
+} }, { host = "127.0.0.1" })`,
+    async (s) => {
+      const r = curl(s.url("/events"), ["-N"]);
+      assert.equal(r.status, 200);
+      assert.equal(r.text, "data: one\n\n", "what was sent arrives, then the stream ends");
+      await eventually(() => assert.match(s.stderr(), /ERROR http\.serve SSE: handler error: server\.lua:\d+: producer broke/));
+      assert.equal(curl(s.url("/ok")).text, "fine");
+    },
+  );
+});
+
 // ---- WebSocket ----------------------------------------------------------------------------------
 
 const WS_SERVER = `local log = {}
