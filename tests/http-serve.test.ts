@@ -687,6 +687,16 @@ print("main done") io.stdout:flush()`);
   }
 });
 
+test("a main chunk that fails ends the run (exit 1) even while a server it started is live", () => {
+  const started = Date.now();
+  const r = runAssay(["exec", "-e", `async.spawn(function() http.serve(0, {}, { host = "127.0.0.1" }) end)
+while not _SERVER_PORT do sleep(0.01) end
+error("the test failed")`], { timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /ERROR .*the test failed/);
+  assert.ok(Date.now() - started < 15_000, "it did not wait for a signal");
+});
+
 test("SIGTERM while a request is in flight: it completes, new connections are refused, exit 0", async () => {
   const s = await serve(`http.serve(0, { GET = { ["/slow"] = function() sleep(1.5) return { body = "finished" } end } }, { host = "127.0.0.1" })`);
   try {
