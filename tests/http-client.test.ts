@@ -32,6 +32,22 @@ function lua(source: string, options: { flags?: string[]; args?: string[]; env?:
   return r.stdout.trimEnd().split("\n");
 }
 
+/**
+ * As lua(), without blocking this process, whose event loop must meanwhile run a server the
+ * test started in it; resolves with the lines printed.
+ */
+async function luaAsync(source: string, args: string[] = []): Promise<string[]> {
+  const script = writeScript(source, "client.lua", dir);
+  const [cmd, ...lead] = assayCommand();
+  const child = spawn(cmd, [...lead, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, `exit ${code}\nstdout:\n${out}\nstderr:\n${err}`);
+  return out.trimEnd().split("\n");
+}
+
 /** Byte i of the peer's test pattern, computed here on its own. */
 const patternByte = (i: number) => (i * 31 + (i >>> 8)) & 255;
 
@@ -126,15 +142,10 @@ test("request header values go out as the string's bytes: UTF-8 text is not narr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   try {
-    // Not lua(), which waits synchronously: this process's event loop must run the server meanwhile.
-    const script = writeScript(`
+    await luaAsync(`
       assert(http.get(arg[1], { headers = { ["X-Name"] = "r\\u{e9}sum\\u{e9} \\u{20ac}" } }).body == "ok")
       assert(http.client({ headers = { ["X-Default"] = "\\u{e9}" } }):get(arg[1]).body == "ok")
-    `, "client.lua", dir);
-    const [cmd, ...lead] = assayCommand();
-    const child = spawn(cmd, [...lead, script, `http://127.0.0.1:${port}/`], { stdio: ["ignore", "inherit", "inherit"] });
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    assert.equal(code, 0);
+    `, [`http://127.0.0.1:${port}/`]);
   } finally {
     server.close();
   }
@@ -144,6 +155,29 @@ test("request header values go out as the string's bytes: UTF-8 text is not narr
   };
   assert.deepEqual(value(heads[0], "x-name"), [...Buffer.from("résumé €", "utf8")]);
   assert.deepEqual(value(heads[1], "x-default"), [...Buffer.from("é", "utf8")]);
+});
+
+test("a connection cut before the promised body is complete raises reading body failed; a download leaves no file", async () => {
+  const server = createServer((socket) => {
+    socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const path = join(dir, "cut.bin");
+  try {
+    const out = await luaAsync(`
+      print(select(2, pcall(http.get, arg[1])))
+      print(select(2, pcall(http.download, arg[1], arg[2])))
+      print(select(2, pcall(http.get, arg[1], { on_event = function() end })))
+    `, [url, path]);
+    assert.equal(out.length, 3);
+    for (const [i, fn] of ["http.get", "http.download", "http.get"].entries()) {
+      assert.match(out[i], new RegExp(`^${fn.replace(".", "\\.")}: reading body failed: \\S`), out[i]);
+    }
+    assert.equal(existsSync(path), false);
+  } finally {
+    server.close();
+  }
 });
 
 test("a 10 MiB binary body arrives intact and goes back intact", () => {
