@@ -168,3 +168,27 @@ test("a message the server sends the moment the connection opens is not lost (se
     listener.close();
   }
 });
+
+test("ws.connect to a server that accepts and never answers raises a timeout naming the URL", async () => {
+  const { createServer } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const { vm, run } = await runInVm(`ERR = select(2, pcall(ws.connect, ${JSON.stringify(url)}, { timeout = 0.3 }))`);
+  try {
+    const ended = await Promise.race([run, sleep(10_000).then(() => "hung")]);
+    assert.notEqual(ended, "hung");
+    const { api, L } = vm;
+    assert.equal(api.getglobal(L, "ERR"), LUA_TSTRING);
+    assert.equal(api.tostring(L, -1), `ws.connect: ${url}: timed out after 0.3 s`);
+    api.pop(L);
+  } finally {
+    vm.close();
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
+});
