@@ -3,7 +3,7 @@
  *
  * | function | |
  * |---|---|
- * | `ws.connect(url) -> conn` | opens a `ws://` or `wss://` connection (same TLS trust as the HTTP client) |
+ * | `ws.connect(url, opts?) -> conn` | opens a `ws://` or `wss://` connection (same TLS trust as the HTTP client); `opts.timeout`: seconds the handshake may take (default 30) |
  * | `ws.send(conn, msg, opts?)` | sends a text frame, or a binary one with `{binary = true}` |
  * | `ws.recv(conn) -> msg, kind` | the next message and `"text"` or `"binary"`; raises `ws.recv: connection closed` once closed |
  * | `ws.close(conn)` | sends a close frame and waits briefly for the peer's |
@@ -23,6 +23,15 @@ import { ClosedError, WsConnection } from "./ws/connection.ts";
 
 const CONN: ArgSpec = { name: "conn", type: "raw", description: "a connection from ws.connect" };
 const URL_ARG: ArgSpec = { name: "url", type: "text", strict: true, expect: "a URL string", description: "ws:// or wss:// URL" };
+const CONNECT_OPTS: ArgSpec = {
+  name: "opts",
+  type: "options",
+  optional: true,
+  fields: { timeout: { name: "timeout", type: "number", optional: true, description: "seconds the handshake may take (default 30)" } },
+  description: "timeout (seconds, default 30)",
+};
+/** As the HTTP client's default: a server that accepts and never answers must not hang the script. */
+const CONNECT_TIMEOUT_S = 30;
 const MSG: ArgSpec = { name: "msg", type: "bytes", description: "the message" };
 const SEND_OPTS: ArgSpec = {
   name: "opts",
@@ -40,7 +49,12 @@ registerBuiltin({
   name: "ws",
   description: "WebSocket client",
   functions: {
-    connect: { signature: "ws.connect(url) -> conn", description: "Open a ws:// or wss:// connection", args: [URL_ARG], ...NET },
+    connect: {
+      signature: "ws.connect(url, opts?) -> conn",
+      description: "Open a ws:// or wss:// connection (opts.timeout: handshake time limit in seconds)",
+      args: [URL_ARG, CONNECT_OPTS],
+      ...NET,
+    },
     send: {
       signature: "ws.send(conn, msg, opts?)",
       description: "Send a text frame ({binary = true}: a binary frame)",
@@ -101,25 +115,31 @@ registerBuiltin({
   },
 });
 
-/** `ws.connect(url)`: the policy check, the handshake, then the handle. */
+/** `ws.connect(url, opts?)`: the policy check, the handshake (within its time limit), then the handle. */
 function connect(ctx: BuiltinContext, conns: () => HandleType<WsConnection>, L: number): number {
   const fn = "ws.connect";
   const url = readValue(ctx.api, L, 1, URL_ARG, fn, "first argument") as string;
+  const opts = readValue(ctx.api, L, 2, CONNECT_OPTS, fn, "second argument") as { timeout?: number } | undefined;
+  const seconds = opts?.timeout ?? CONNECT_TIMEOUT_S;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new LuaError(`${fn}: opts.timeout must be a positive number of seconds`);
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     throw new LuaError(`${fn}: invalid URL ${JSON.stringify(url)}`);
   }
-  return ctx.scheduler.suspend(L, (signal) =>
-    ctx.host.websocket(fn, target.href, {}, signal).then(
-      (socket) => {
-        const conn = new WsConnection(socket);
+  return ctx.scheduler.suspend(L, (signal) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`timed out after ${seconds} s`)), seconds * 1000);
+    return ctx.host.websocket(fn, target.href, {}, AbortSignal.any([signal, deadline.signal])).then(
+      ({ socket, early }) => {
+        const conn = new WsConnection(socket, early);
         return (co: number) => {
           conns().push(co, conn);
           return 1;
         };
       },
       (e) => Promise.reject(e instanceof LuaError ? e : new LuaError(`${fn}: ${target.href}: ${e instanceof Error ? e.message : String(e)}`)),
-    ));
+    ).finally(() => clearTimeout(timer));
+  });
 }

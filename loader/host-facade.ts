@@ -21,7 +21,7 @@ import { osErrorText } from "./os-error.ts";
 import * as files from "./host-files.ts";
 import type { DirEntry, DiskSpace, Reserve } from "./host-files.ts";
 import { readChunks } from "./host-chunks.ts";
-import { HostNet, type NetOptions } from "./host-net.ts";
+import { HostNet, type NetOptions, type OpenWebSocket } from "./host-net.ts";
 import { type Listener, serve, type ServeOptions } from "./runtime/serve.ts";
 
 export interface RunOptions {
@@ -100,7 +100,7 @@ export interface Host {
    */
   request(fn: string, url: string, init: RequestInit, options?: NetOptions): Promise<Response>;
   /** An open WebSocket (ws: or wss:) after a `net` check, with the same trust as `request`. */
-  websocket(fn: string, url: string, options?: NetOptions, signal?: AbortSignal): Promise<WebSocket>;
+  websocket(fn: string, url: string, options?: NetOptions, signal?: AbortSignal): Promise<OpenWebSocket>;
   /** Streams `body` into the file at `path` (asks `write`), replacing it only once complete; returns the bytes. */
   saveBody(fn: string, path: string, body: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<number>;
   // ---- listening for http.serve (runtime/serve.ts) ----

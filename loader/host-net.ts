@@ -22,6 +22,16 @@ import { bundledRoots, runtimeFetch, runtimeWebSocket, type TlsConfig } from "./
 
 export type { TlsConfig };
 
+/**
+ * An open WebSocket and the messages it received before its user took it over: the first
+ * message can arrive in the same turn of the event loop as the open event (Deno delivers a
+ * message its own in-process server sent at once), before the promise's continuation runs.
+ */
+export interface OpenWebSocket {
+  socket: WebSocket;
+  early: MessageEvent[];
+}
+
 /** Settings of one client for host requests. */
 export interface NetOptions {
   /** The client's own CAs (added to the trusted roots) and client certificate. */
@@ -105,7 +115,7 @@ export class HostNet {
   }
 
   /** A WebSocket connection, open, after the `net` check; the signal abandons the attempt. */
-  async websocket(fn: string, url: string, options: NetOptions = {}, signal?: AbortSignal): Promise<WebSocket> {
+  async websocket(fn: string, url: string, options: NetOptions = {}, signal?: AbortSignal): Promise<OpenWebSocket> {
     const target = new URL(url);
     checkNet(this.policy, fn, target, ["ws", "wss"]);
     signal?.throwIfAborted();
@@ -125,7 +135,9 @@ export class HostNet {
       signal?.addEventListener("abort", onAbort, { once: true });
       socket.onopen = () => {
         done();
-        resolve(socket);
+        const early: MessageEvent[] = [];
+        socket.onmessage = (event) => early.push(event);
+        resolve({ socket, early });
       };
       socket.onerror = (event) => {
         // Bun says "WebSocket connection to '<url>' failed: <why>"; callers name the URL themselves.

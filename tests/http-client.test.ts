@@ -10,7 +10,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { runAssay, tempDir, writeScript } from "./helpers.ts";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { assayCommand, runAssay, tempDir, writeScript } from "./helpers.ts";
 import { closedPort, makeCertificates, startPeer } from "./peers.ts";
 import "../builtins/index.ts";
 import { testVm } from "../loader/test-vm.ts";
@@ -28,6 +30,22 @@ function lua(source: string, options: { flags?: string[]; args?: string[]; env?:
   const r = runAssay([...(options.flags ?? []), script, ...(options.args ?? [])], { env: options.env, timeoutMs: 120_000 });
   assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return r.stdout.trimEnd().split("\n");
+}
+
+/**
+ * As lua(), without blocking this process, whose event loop must meanwhile run a server the
+ * test started in it; resolves with the lines printed.
+ */
+async function luaAsync(source: string, args: string[] = []): Promise<string[]> {
+  const script = writeScript(source, "client.lua", dir);
+  const [cmd, ...lead] = assayCommand();
+  const child = spawn(cmd, [...lead, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, `exit ${code}\nstdout:\n${out}\nstderr:\n${err}`);
+  return out.trimEnd().split("\n");
 }
 
 /** Byte i of the peer's test pattern, computed here on its own. */
@@ -108,6 +126,58 @@ test("a 404 is a response, not an error; headers are lower-case, set-cookie keep
   `, { args: [plain.url("")] });
   // A repeated header arrives as the fetch standard combines it.
   assert.deepEqual(out, ["one, two"]);
+});
+
+test("request header values go out as the string's bytes: UTF-8 text is not narrowed to Latin-1", async () => {
+  const heads: Buffer[] = [];
+  const server = createServer((socket) => {
+    let head = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.indexOf("\r\n\r\n") < 0) return;
+      heads.push(head);
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    await luaAsync(`
+      assert(http.get(arg[1], { headers = { ["X-Name"] = "r\\u{e9}sum\\u{e9} \\u{20ac}" } }).body == "ok")
+      assert(http.client({ headers = { ["X-Default"] = "\\u{e9}" } }):get(arg[1]).body == "ok")
+    `, [`http://127.0.0.1:${port}/`]);
+  } finally {
+    server.close();
+  }
+  const value = (head: Buffer, name: string) => {
+    const start = head.toString("latin1").toLowerCase().indexOf(`\r\n${name}: `) + name.length + 4;
+    return [...head.subarray(start, head.indexOf("\r\n", start))];
+  };
+  assert.deepEqual(value(heads[0], "x-name"), [...Buffer.from("résumé €", "utf8")]);
+  assert.deepEqual(value(heads[1], "x-default"), [...Buffer.from("é", "utf8")]);
+});
+
+test("a connection cut before the promised body is complete raises reading body failed; a download leaves no file", async () => {
+  const server = createServer((socket) => {
+    socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const path = join(dir, "cut.bin");
+  try {
+    const out = await luaAsync(`
+      print(select(2, pcall(http.get, arg[1])))
+      print(select(2, pcall(http.download, arg[1], arg[2])))
+      print(select(2, pcall(http.get, arg[1], { on_event = function() end })))
+    `, [url, path]);
+    assert.equal(out.length, 3);
+    for (const [i, fn] of ["http.get", "http.download", "http.get"].entries()) {
+      assert.match(out[i], new RegExp(`^${fn.replace(".", "\\.")}: reading body failed: \\S`), out[i]);
+    }
+    assert.equal(existsSync(path), false);
+  } finally {
+    server.close();
+  }
 });
 
 test("a 10 MiB binary body arrives intact and goes back intact", () => {
@@ -237,6 +307,16 @@ test("HTTPS: an unknown CA fails; ca_cert, ca_cert_file, SSL_CERT_FILE, SSL_CERT
     lua(`print(http.client({ ca_cert_file = arg[2] }):get(arg[1]).status)`, { args: [url, certs.otherCa], env: { SSL_CERT_FILE: certs.ca } }),
     ["200"],
   );
+});
+
+test("HTTPS: the runtime reads its own trust files itself, so a profile that denies reading files does not refuse them", () => {
+  const byEnv = `print(http.get(arg[1]).status)`;
+  const flags = ["--sandbox", "restricted"];
+  const url = secure.url("/echo");
+  assert.deepEqual(lua(byEnv, { flags, args: [url], env: { SSL_CERT_FILE: certs.ca } }), ["200"]);
+  assert.deepEqual(lua(byEnv, { flags, args: [url], env: { ASSAY_TEST_SA_CA: certs.ca } }), ["200"]);
+  // The same file is denied to the script itself.
+  assert.deepEqual(lua(`print(tostring(select(2, pcall(io.open, arg[1]))):find("denied", 1, true) ~= nil)`, { flags, args: [certs.ca] }), ["true"]);
 });
 
 test("HTTPS: a certificate for another name is refused even from a trusted CA", async () => {

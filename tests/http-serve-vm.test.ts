@@ -16,6 +16,8 @@ const ROUTES = `http.serve(0, {
     ["/fail"] = function() error("nope") end,
     ["/events"] = function() return { sse = function(send) for i = 1, 3 do send{ data = tostring(i) } end end } end,
     ["/ws"] = { ws = function(conn) local m = conn:recv() conn:send("echo " .. m) end },
+    ["/ticks"] = function() return { sse = function(send) while true do send{ data = "tick" } sleep(0.02) end end } end,
+    ["/hold"] = { ws = function(conn) while conn:recv() do end end },
   },
 }, { host = "127.0.0.1" })`;
 
@@ -48,7 +50,7 @@ test("requests of every kind keep nothing; closing the VM closes the server and 
   const { vm, port, ended } = await start();
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const kept = vm.ctx.callbacks.size;
-  assert.equal(kept, 4, "one kept function per route");
+  assert.equal(kept, 6, "one kept function per route");
   for (let n = 0; n < 5; n++) {
     const ok = await fetch(url(`/ok?n=${n}`));
     assert.deepEqual(await ok.json(), { n });
@@ -67,4 +69,25 @@ test("requests of every kind keep nothing; closing the VM closes the server and 
   await ended;
   assert.equal(vm.ctx.callbacks.size, 0, "the route handlers are released");
   await assert.rejects(fetch(url("/ok")), "nothing listens any more");
+});
+
+test("closing the VM ends the server's open event streams and WebSocket connections", async () => {
+  const { vm, port, ended } = await start();
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/hold`);
+  const wsClosed = new Promise<number>((resolve) => (ws.onclose = (e) => resolve(e.code)));
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("WebSocket failed"));
+  });
+  const stream = (await fetch(`http://127.0.0.1:${port}/ticks`)).body!.getReader();
+  assert.equal(new TextDecoder().decode((await stream.read()).value), "data: tick\n\n");
+  vm.close();
+  await ended;
+  const within = <T>(p: Promise<T>, what: string) =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} still open`)), 5000))]);
+  assert.equal(await within(wsClosed, "the WebSocket"), 1001, "going away");
+  for (;;) {
+    const chunk = await within(stream.read().catch(() => ({ done: true })), "the event stream");
+    if (chunk.done) break;
+  }
 });

@@ -362,6 +362,21 @@ http.serve(0, { GET = routes }, { host = "127.0.0.1" })`,
   );
 });
 
+test("response: header values go out as the string's bytes (UTF-8 or not), as the reference sends them", async () => {
+  await withServer(
+    `http.serve(0, { GET = { ["/h"] = function() return { headers = {
+  ["Content-Disposition"] = 'attachment; filename="r\\u{e9}sum\\u{e9} \\u{20ac}.pdf"',
+  ["X-Raw"] = "\\xff\\x80",
+} } end } }, { host = "127.0.0.1" })`,
+    (s) => {
+      const r = curl(s.url("/h"));
+      const bytes = (name: string) => [...Buffer.from(header(r, name)!, "latin1")];
+      assert.deepEqual(bytes("content-disposition"), [...Buffer.from('attachment; filename="résumé €.pdf"', "utf8")]);
+      assert.deepEqual(bytes("x-raw"), [0xff, 0x80]);
+    },
+  );
+});
+
 test("a handler error is a 500 with its message, logged with the traceback at ERROR; the server goes on", async () => {
   await withServer(
     `local function inner() error("kaboom") end
@@ -549,6 +564,25 @@ http.serve(0, { GET = {
   );
 });
 
+test("SSE: an error inside the producer is logged as http.serve SSE: handler error and ends the stream; the server goes on", async () => {
+  await withServer(
+    `http.serve(0, { GET = {
+  ["/events"] = function() return { sse = function(send)
+    send{ data = "one" }
+    error("producer broke")
+  end } end,
+  ["/ok"] = function() return { body = "fine" } end,
+} }, { host = "127.0.0.1" })`,
+    async (s) => {
+      const r = curl(s.url("/events"), ["-N"]);
+      assert.equal(r.status, 200);
+      assert.equal(r.text, "data: one\n\n", "what was sent arrives, then the stream ends");
+      await eventually(() => assert.match(s.stderr(), /ERROR http\.serve SSE: handler error: server\.lua:\d+: producer broke/));
+      assert.equal(curl(s.url("/ok")).text, "fine");
+    },
+  );
+});
+
 // ---- WebSocket ----------------------------------------------------------------------------------
 
 const WS_SERVER = `local log = {}
@@ -651,6 +685,16 @@ print("main done") io.stdout:flush()`);
   } finally {
     await s.stop("SIGKILL");
   }
+});
+
+test("a main chunk that fails ends the run (exit 1) even while a server it started is live", () => {
+  const started = Date.now();
+  const r = runAssay(["exec", "-e", `async.spawn(function() http.serve(0, {}, { host = "127.0.0.1" }) end)
+while not _SERVER_PORT do sleep(0.01) end
+error("the test failed")`], { timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /ERROR .*the test failed/);
+  assert.ok(Date.now() - started < 15_000, "it did not wait for a signal");
 });
 
 test("SIGTERM while a request is in flight: it completes, new connections are refused, exit 0", async () => {

@@ -18,7 +18,7 @@ export interface Peer {
   /** `http://127.0.0.1:<port><path>` (https with TLS). */
   url(path: string): string;
   /** The peer's /stats. */
-  stats(): Promise<{ connections: number; stalls: number; aborted: number; sseCancelled: number }>;
+  stats(): Promise<{ connections: number; stalls: number; aborted: number; sseCancelled: number; wsOpen: number; wsClosed: number[] }>;
   stop(): void;
 }
 

@@ -7,6 +7,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runAssay, tempDir, writeScript } from "./helpers.ts";
 import { closedPort, makeCertificates, startPeer } from "./peers.ts";
+import "../builtins/index.ts";
+import { testVm } from "../loader/test-vm.ts";
+import { LUA_OK, LUA_TSTRING } from "../loader/lua-api.ts";
+import type { Vm } from "../loader/vm.ts";
+import { serve } from "../loader/runtime/serve.ts";
 
 const dir = tempDir("assay-ws-");
 const certs = makeCertificates(dir);
@@ -105,4 +110,85 @@ test("ws.connect asks the net policy first; ws exists in pure only with --allow-
   ]);
   assert.deepEqual(lua(`print(type(ws))`, { flags: ["--sandbox", "pure"] }), ["nil"]);
   assert.deepEqual(lua(`print(type(ws))`, { flags: ["--sandbox", "restricted"] }), ["nil"]);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `source` as the main task of a fresh in-process VM. */
+async function runInVm(source: string): Promise<{ vm: Vm; run: Promise<{ cancelled?: boolean }> }> {
+  const vm = await testVm();
+  const { api, L, scheduler } = vm;
+  assert.equal(api.load(L, new TextEncoder().encode(source), "@t.lua", "t"), LUA_OK);
+  return { vm, run: scheduler.run(scheduler.spawn(L, 0, "main")) };
+}
+
+test("closing the VM closes its open ws connections: the peer sees a close frame", async () => {
+  const peer = await startPeer();
+  const { vm, run } = await runInVm(`local c = ws.connect(${JSON.stringify(`ws://127.0.0.1:${peer.port}/ws`)}) ws.recv(c)`);
+  try {
+    for (let i = 0; i < 300 && (await peer.stats()).wsOpen === 0; i++) await sleep(10);
+    assert.equal((await peer.stats()).wsOpen, 1, "connected");
+    vm.stop();
+    assert.equal((await run).cancelled, true);
+    vm.close();
+    let stats = await peer.stats();
+    for (let i = 0; i < 300 && stats.wsOpen !== 0; i++, stats = await peer.stats()) await sleep(10);
+    assert.equal(stats.wsOpen, 0, "the connection was closed");
+    // 1001 (going away) where the runtime lets a client send it; Deno's WebSocket allows only 1000.
+    assert.ok(stats.wsClosed.length === 1 && [1000, 1001].includes(stats.wsClosed[0]), `closed with ${stats.wsClosed}`);
+  } finally {
+    vm.close();
+    peer.stop();
+  }
+});
+
+test("a message the server sends the moment the connection opens is not lost (server in the same process)", async () => {
+  const listener = serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxBody: 1024,
+    onError: () => {},
+    fetch(_request, peer) {
+      const upgrade = peer.upgrade()!;
+      upgrade.socket.attach({ message: () => {}, close: () => {} });
+      void upgrade.socket.send("first");
+      return upgrade.response;
+    },
+  });
+  const { vm, run } = await runInVm(`local c = ws.connect("ws://127.0.0.1:${listener.port}/") FIRST = ws.recv(c) ws.close(c)`);
+  try {
+    const ended = await Promise.race([run, sleep(5000).then(() => "hung")]);
+    assert.notEqual(ended, "hung", "ws.recv waited for a message that had already arrived");
+    const { api, L } = vm;
+    assert.equal(api.getglobal(L, "FIRST"), LUA_TSTRING);
+    assert.equal(api.tostring(L, -1), "first");
+    api.pop(L);
+  } finally {
+    vm.close();
+    listener.close();
+  }
+});
+
+test("ws.connect to a server that accepts and never answers raises a timeout naming the URL", async () => {
+  const { createServer } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const { vm, run } = await runInVm(`ERR = select(2, pcall(ws.connect, ${JSON.stringify(url)}, { timeout = 0.3 }))`);
+  try {
+    const ended = await Promise.race([run, sleep(10_000).then(() => "hung")]);
+    assert.notEqual(ended, "hung");
+    const { api, L } = vm;
+    assert.equal(api.getglobal(L, "ERR"), LUA_TSTRING);
+    assert.equal(api.tostring(L, -1), `ws.connect: ${url}: timed out after 0.3 s`);
+    api.pop(L);
+  } finally {
+    vm.close();
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
 });

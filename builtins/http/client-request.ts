@@ -11,6 +11,7 @@ import { LuaError } from "../../loader/lua-api.ts";
 import type { TlsConfig } from "../../loader/host-net.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
 import { concatBytes } from "../../loader/bytes.ts";
+import { wireHeaderValue } from "./header-value.ts";
 
 /** The settings of a client: the shared default one, or one made by `http.client`. */
 export interface ClientSettings {
@@ -148,7 +149,7 @@ function requestHeaders(ctx: BuiltinContext, fn: string, where: string, client: 
   }
   const headers = new Headers();
   try {
-    for (const [name, value] of chosen.values()) headers.set(name, value);
+    for (const [name, value] of chosen.values()) headers.set(name, wireHeaderValue(value));
   } catch (e) {
     throw new LuaError(`${fn} failed: ${where}: ${describe(e)}`);
   }

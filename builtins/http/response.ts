@@ -5,7 +5,7 @@
  * | field | |
  * |---|---|
  * | `status` | an integer from 200 to 599; anything else (a float, a string, 700) is 200 |
- * | `headers` | name to a string (or number), or to an array of them: one header line each |
+ * | `headers` | name to a string (its bytes sent as they are) or number, or to an array of them: one header line each |
  * | `sse` | a function: the response is an event stream it produces (takes precedence) |
  * | `json` | a table, encoded by json.encode's codec (json.object marks honoured); beats `body` |
  * | `body` | a string (any bytes) or a number; another type counts as no body |
@@ -20,6 +20,8 @@ import type { BuiltinContext } from "../../loader/plugin.ts";
 import type { JsonCodec } from "../../loader/bridge/json-native.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
 import { ConversionError, type LuaData, LuaFloat, toJs } from "../../loader/bridge/values.ts";
+import { wireHeaderValue } from "./header-value.ts";
+import { Buffer } from "node:buffer";
 
 /** What the server sends for a handler's response table. */
 export interface ResponsePlan {
@@ -144,9 +146,10 @@ function addHeaders(headers: Headers, dropped: string[], table: LuaData): void {
   }
 }
 
-/** A header value as text: strings as they are, numbers as Lua's `tostring` writes them. */
+/** A header value as sent: a string's bytes as they are, numbers as Lua's `tostring` writes them. */
 function headerText(v: LuaData): string | undefined {
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return wireHeaderValue(v);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("latin1");
   if (typeof v === "number" || typeof v === "bigint" || v instanceof LuaFloat) return luaNumberText(v);
   return undefined;
 }

@@ -36,8 +36,10 @@ export class WsConnection {
   private markClosed!: () => void;
   closed = false;
 
-  constructor(private socket: WebSocket) {
+  /** `early`: what the socket received before this took it over, in order. */
+  constructor(private socket: WebSocket, early: MessageEvent[] = []) {
     this.closedAt = new Promise((resolve) => (this.markClosed = resolve));
+    for (const event of early) this.deliver(toMessage(event.data));
     socket.onmessage = (event) => this.deliver(toMessage(event.data));
     socket.onclose = () => this.ended();
     // An error is followed by a close event, which ends the connection.
@@ -106,7 +108,14 @@ export class WsConnection {
 
   /** Drops the connection at once (the handle was collected or the VM closes). */
   terminate(): void {
-    if (this.socket.readyState < WebSocket.CLOSING) this.socket.close(1001);
+    if (this.socket.readyState < WebSocket.CLOSING) {
+      try {
+        this.socket.close(1001);
+      } catch {
+        // The WebSocket standard lets a client send only 1000 or 3000-4999 (Deno holds to it; Bun does not).
+        this.socket.close(1000);
+      }
+    }
     this.ended();
   }
 }

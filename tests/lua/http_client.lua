@@ -94,6 +94,8 @@ end
 -- ws: arguments and URLs
 t.raises("ws.connect: first argument must be a URL string", ws.connect, 1)
 t.raises('ws.connect: invalid URL "nope"', ws.connect, "nope")
+t.raises("ws.connect: second argument must be a table or nil", ws.connect, "ws://127.0.0.1/", 5)
+t.raises("ws.connect: opts.timeout must be a positive number of seconds", ws.connect, "ws://127.0.0.1/", { timeout = 0 })
 t.raises('ws.connect: http://127.0.0.1/: unsupported URL scheme "http" (ws or wss only)', ws.connect, "http://127.0.0.1/")
 t.raises("ws.send: first argument must be a ws connection", ws.send, {}, "x")
 t.raises("ws.recv: first argument must be a ws connection", ws.recv, client)
