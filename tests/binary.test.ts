@@ -90,7 +90,7 @@ test("scripts/test.sh prints the seconds each phase took", () => {
 
 test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test", () => {
   const dir = copyOf([".ci/run", "scripts/test.sh"]);
-  // A PATH of stand-ins only: root, apt-get present, lua5.4, clang and wasm-ld missing, npm
+  // A PATH of stand-ins only: root, apt-get present, lua5.4, clang, wasm-ld and the test peers missing, npm
   // doing nothing.
   const bin = join(dir, "bin");
   stub(bin, "id", "echo 0");
@@ -100,7 +100,7 @@ test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test"
   const r = spawnSync(BASH, [join(dir, ".ci", "run")], { env: { PATH: bin }, encoding: "utf8" });
   const out = r.stdout;
   assert.equal(r.status, 0, out + r.stderr);
-  assert.match(out, new RegExp(`^== apt install lua5\\.4 clang lld: ${SECONDS}$`, "m"), out);
+  assert.match(out, new RegExp(`^== apt install lua5\\.4 clang lld openssl curl python3 python3-yaml: ${SECONDS}$`, "m"), out);
   assert.match(out, new RegExp(`^npm ci --no-audit --no-fund\n== npm ci: ${SECONDS}$`, "m"), out);
   assert.match(out, new RegExp(`^npm test\n== npm test: ${SECONDS}$`, "m"), out);
 });
