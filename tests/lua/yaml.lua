@@ -2,23 +2,7 @@
 -- keys, quoting that reads back, and every error path.
 local t = require("lib.testlib")
 
---- Deep equality that also tells integers from floats and keeps NaN equal to itself.
-local function same(a, b, path)
-  path = path or "value"
-  if type(a) ~= type(b) then error(("%s: %s vs %s"):format(path, type(a), type(b)), 2) end
-  if type(a) == "number" then
-    assert(math.type(a) == math.type(b), ("%s: %s %s vs %s %s"):format(path, math.type(a), a, math.type(b), b))
-    assert(a == b or (a ~= a and b ~= b), ("%s: %s vs %s"):format(path, a, b))
-    if a == 0 and math.type(a) == "float" then assert(1 / a == 1 / b, path .. ": signed zero") end
-    return
-  end
-  if type(a) ~= "table" then
-    assert(a == b, ("%s: %q vs %q"):format(path, tostring(a), tostring(b)))
-    return
-  end
-  for k, v in pairs(a) do same(v, b[k], path .. "." .. tostring(k)) end
-  for k in pairs(b) do assert(a[k] ~= nil, path .. ": extra key " .. tostring(k)) end
-end
+local same = t.deep_same
 
 -- core schema: booleans are only true/false, YAML 1.1 words stay strings
 local v = yaml.parse([[

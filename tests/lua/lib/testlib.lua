@@ -23,4 +23,22 @@ function M.raises(text, f, ...)
   assert(err == text or err:match("^[^:]*%.lua:%d+: (.*)$") == text, ("expected %q, got %q"):format(text, err))
 end
 
+--- Deep equality that also tells integers from floats and keeps NaN equal to itself.
+function M.deep_same(a, b, path)
+  path = path or "value"
+  if type(a) ~= type(b) then error(("%s: %s vs %s"):format(path, type(a), type(b)), 2) end
+  if type(a) == "number" then
+    assert(math.type(a) == math.type(b), ("%s: %s %s vs %s %s"):format(path, math.type(a), a, math.type(b), b))
+    assert(a == b or (a ~= a and b ~= b), ("%s: %s vs %s"):format(path, a, b))
+    if a == 0 and math.type(a) == "float" then assert(1 / a == 1 / b, path .. ": signed zero") end
+    return
+  end
+  if type(a) ~= "table" then
+    assert(a == b, ("%s: %q vs %q"):format(path, tostring(a), tostring(b)))
+    return
+  end
+  for k, v in pairs(a) do M.deep_same(v, b[k], path .. "." .. tostring(k)) end
+  for k in pairs(b) do assert(a[k] ~= nil, path .. ": extra key " .. tostring(k)) end
+end
+
 return M
