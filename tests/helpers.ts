@@ -81,6 +81,21 @@ export function writeScript(source: string, name = "script.lua", dir = tempDir()
   return path;
 }
 
+/** Runs Lua `code` as t.lua in `dir` with `flags`; it must exit 0. Returns its stdout. */
+export function passLua(dir: string, code: string, flags: string[] = []): string {
+  writeFileSync(join(dir, "t.lua"), code);
+  const r = runAssay([...flags, "t.lua"], { cwd: dir, env: { NO_COLOR: "1", RUST_LOG: undefined } });
+  if (r.code !== 0) throw new Error(`exited ${r.code}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Runs `python3 -c code` in `cwd`; it must exit 0. Returns its stdout (a peer for the tests). */
+export function python(code: string, cwd: string): string {
+  const r = spawnSync("python3", ["-c", code], { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`python3 exited ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
 /** Whether process `pid` stops running within `ms` (checked every 50 ms; blocks meanwhile). */
 export function endsWithin(pid: number, ms: number): boolean {
   const until = Date.now() + ms;

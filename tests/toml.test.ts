@@ -9,24 +9,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runAssay, tempDir } from "./helpers.ts";
+import { passLua, python, tempDir } from "./helpers.ts";
 
 const hasTomllib = spawnSync("python3", ["-c", "import tomllib"]).status === 0;
 const skip = hasTomllib ? false : "python3 with tomllib (3.11+) is not installed";
 
-/** Runs Lua code as t.lua in `dir`; it must exit 0. */
-function pass(dir: string, code: string, flags: string[] = []): string {
-  writeFileSync(join(dir, "t.lua"), code);
-  const r = runAssay([...flags, "t.lua"], { cwd: dir, env: { NO_COLOR: "1", RUST_LOG: undefined } });
-  assert.equal(r.code, 0, `exited ${r.code}\n${r.stderr}`);
-  return r.stdout;
-}
-
-function python(code: string, cwd: string): string {
-  const r = spawnSync("python3", ["-c", code], { cwd, encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
+const pass = passLua;
 
 /**
  * Python that turns tomllib's values into JSON with types kept: floats tagged (so `1.0` is
