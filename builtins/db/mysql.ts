@@ -6,8 +6,7 @@
  * Values: BIGINT exact (read as text, then an integer), FLOAT/DOUBLE and DECIMAL as floats
  * (§9), DATE/DATETIME/TIMESTAMP as ISO 8601 text without a zone, binary columns (BLOB,
  * BINARY, BIT) as bytes, JSON decoded. MySQL has no boolean type: `BOOLEAN` is TINYINT(1)
- * and comes back an integer. Parameters: integers bind as text of their digits (exact beyond
- * 2^53; the server converts), floats as DOUBLE, bytes as BLOB.
+ * and comes back an integer. Parameters: integers bind as BIGINT (LONGLONG), floats as DOUBLE, bytes as BLOB.
  */
 import type { Engine, ExecResult, QueryResult, Session } from "./engine.ts";
 import { abortable, DbError } from "./engine.ts";
@@ -56,26 +55,28 @@ export async function openMysql(mysql: MysqlModule, url: ServerUrl, ca: string |
     pool.end().catch(() => {});
     throw new DbError(mysqlMessage(e));
   }
-  return new MysqlPool(pool);
+  // A typed LONGLONG keeps `select ?` an integer; older mysql2 lacks it, and then the digits go as text.
+  const bigintType = (mysql as unknown as { TypedParameter?: { BIGINT?: (v: bigint) => unknown } }).TypedParameter?.BIGINT;
+  return new MysqlPool(pool, bigintType ?? ((v: bigint) => v.toString()));
 }
 
 class MysqlPool implements Engine {
-  constructor(private pool: Pool) {}
+  constructor(private pool: Pool, private int: (v: bigint) => unknown) {}
 
   async query(sql: string, params: Param[], signal: AbortSignal): Promise<QueryResult> {
-    return await this.with(signal, (conn) => runQuery(this.pool, conn, sql, params, signal));
+    return await this.with(signal, (conn) => runQuery(this.pool, this.int, conn, sql, params, signal));
   }
 
   async execute(sql: string, params: Param[], signal: AbortSignal): Promise<ExecResult> {
-    return await this.with(signal, (conn) => runExecute(this.pool, conn, sql, params, signal));
+    return await this.with(signal, (conn) => runExecute(this.pool, this.int, conn, sql, params, signal));
   }
 
   async transaction<T>(body: (tx: Session) => Promise<T>, signal: AbortSignal): Promise<T> {
     return await this.with(signal, async (conn) => {
       await wrap(conn.query("BEGIN"));
       const tx: Session = {
-        query: (sql, params, signal) => runQuery(this.pool, conn, sql, params, signal),
-        execute: (sql, params, signal) => runExecute(this.pool, conn, sql, params, signal),
+        query: (sql, params, signal) => runQuery(this.pool, this.int, conn, sql, params, signal),
+        execute: (sql, params, signal) => runExecute(this.pool, this.int, conn, sql, params, signal),
       };
       let result: T;
       try {
@@ -109,22 +110,22 @@ class MysqlPool implements Engine {
   }
 }
 
-async function run(pool: Pool, conn: Conn, sql: string, params: Param[], signal: AbortSignal) {
-  const values = params.map((p) => typeof p === "bigint" ? p.toString() : p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
+async function run(pool: Pool, int: (v: bigint) => unknown, conn: Conn, sql: string, params: Param[], signal: AbortSignal) {
+  const values = params.map((p) => typeof p === "bigint" ? int(p) : p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
   const kill = () => {
     pool.query(`KILL QUERY ${conn.threadId}`).catch(() => {});
   };
-  return await wrap(abortable(conn.execute(sql, values), signal, kill));
+  return await wrap(abortable(conn.execute(sql, values as never), signal, kill));
 }
 
-async function runQuery(pool: Pool, conn: Conn, sql: string, params: Param[], signal: AbortSignal): Promise<QueryResult> {
-  const [rows, fields] = await run(pool, conn, sql, params, signal);
+async function runQuery(pool: Pool, int: (v: bigint) => unknown, conn: Conn, sql: string, params: Param[], signal: AbortSignal): Promise<QueryResult> {
+  const [rows, fields] = await run(pool, int, conn, sql, params, signal);
   if (!Array.isArray(rows)) return { rows: [] };
   return { rows: (rows as Record<string, unknown>[]).map((row) => convertRow(row, (fields ?? []) as Field[])) };
 }
 
-async function runExecute(pool: Pool, conn: Conn, sql: string, params: Param[], signal: AbortSignal): Promise<ExecResult> {
-  const [header] = await run(pool, conn, sql, params, signal);
+async function runExecute(pool: Pool, int: (v: bigint) => unknown, conn: Conn, sql: string, params: Param[], signal: AbortSignal): Promise<ExecResult> {
+  const [header] = await run(pool, int, conn, sql, params, signal);
   const h = header as { affectedRows?: number; insertId?: number | string };
   const result: ExecResult = { rows_affected: h.affectedRows ?? 0 };
   if (h.insertId !== undefined && String(h.insertId) !== "0") result.last_insert_id = intValue(h.insertId);
