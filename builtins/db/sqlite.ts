@@ -147,14 +147,19 @@ function runQuery(db: SqliteDatabase, sql: string, params: Param[]): QueryResult
   const rows = wrap(() => {
     const stmt = db.prepare(sql);
     stmt.setReadBigInts(true);
-    return stmt.all(...params);
+    return stmt.all(...params.map(bindable));
   });
   return { rows: rows.map(convertRow) };
 }
 
 function runExecute(db: SqliteDatabase, sql: string, params: Param[]): ExecResult {
-  const r = wrap(() => db.prepare(sql).run(...params));
+  const r = wrap(() => db.prepare(sql).run(...params.map(bindable)));
   return { rows_affected: intValue(r.changes), last_insert_id: intValue(r.lastInsertRowid) };
+}
+
+/** SQLite has no boolean storage class: true and false are stored as 1 and 0, as SQL's TRUE does. */
+function bindable(p: Param): unknown {
+  return typeof p === "boolean" ? (p ? 1n : 0n) : p;
 }
 
 function convertRow(row: Record<string, unknown>): Record<string, unknown> {
