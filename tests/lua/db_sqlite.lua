@@ -37,6 +37,9 @@ assert(row.tv == "real")
 -- a valid UTF-8 string binds as TEXT, invalid UTF-8 and db.bytes as BLOB
 row = db.query(m, "select typeof(?) as a, typeof(?) as b, typeof(?) as c", { "é", "\255", db.bytes("é") })[1]
 assert(row.a == "text" and row.b == "blob" and row.c == "blob", row.a .. row.b .. row.c)
+-- text keeps NUL bytes both ways
+row = db.query(m, "select ? as t, length(cast(? as blob)) as n, 'x' || char(0) || 'y' as lit", { "a\0b", "a\0b" })[1]
+assert(row.t == "a\0b" and row.n == 3 and row.lit == "x\0y", "text with NUL")
 -- duplicate column names: the last one wins
 assert(db.query(m, "select 1 as x, 2 as x")[1].x == 2)
 -- each sqlite::memory: connection is its own database
