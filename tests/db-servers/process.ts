@@ -102,6 +102,9 @@ function hookExit(): void {
     live.clear();
   };
   globalThis.addEventListener?.("unload", killAll);
+  // Deno ends on an uncaught error without the exit or unload events; these come first.
+  globalThis.addEventListener?.("error", killAll);
+  globalThis.addEventListener?.("unhandledrejection", killAll);
   process.on("exit", killAll);
 }
 
