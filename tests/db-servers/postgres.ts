@@ -18,7 +18,7 @@ const DATABASE = "assay";
 
 /** The newest installed server's bin directory (Debian keeps each major under /usr/lib/postgresql). */
 export function postgresBin(): string | undefined {
-  const base = "/usr/lib/postgresql";
+  const base = process.env.ASSAY_PG_LIB || "/usr/lib/postgresql"; // as .ci/run looks for it
   let versions: string[] = [];
   try {
     versions = readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
