@@ -6,8 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import postgres from "postgres";
 import mysql from "mysql2/promise";
 import { isRunning } from "../loader/process-tree.ts";
 import { ROOT } from "./helpers.ts";
+import { ManagedServer } from "./db-servers/process.ts";
 import { blackholePort, type DbServer, serverSkip, startMariaDB, startPostgres } from "./db-servers.ts";
 
 type Rows = Record<string, unknown>[];
@@ -176,7 +177,27 @@ setTimeout(() => { throw new Error("crash"); }, 10);`;
   const [pid, dataDir] = r.stdout.trim().split(" ");
   assert.match(pid, /^\d+$/, r.stdout + r.stderr);
   assert.ok(!isRunning(Number(pid)), "the server process is gone");
-  assert.ok(dataDir.startsWith(tmpdir()) && !existsSync(dataDir), "its data dir is gone");
+  assert.ok(dataDir.includes("assay-pg-") && !existsSync(dataDir), "its data dir is gone");
+});
+
+test("a server that exits while starting is reported with its exit status and the log's tail, and its dir removed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "assay-dbs-fail-"));
+  const server = new ManagedServer({
+    name: "fake",
+    user: "root", // only used when we are root
+    argv: ["sh", "-c", "echo starting; echo 'FATAL: no such setting' >&2; exit 3"],
+    cwd: dir,
+    logFile: join(dir, "server.log"),
+    stopSignal: "SIGTERM",
+    killSignal: "SIGKILL",
+    probe: () => Promise.resolve(false),
+  }, dir);
+  await assert.rejects(server.start(), (err: Error) => {
+    assert.match(err.message, /^fake exited \(3\) before accepting connections; its log ends:\nstarting\nFATAL: no such setting$/);
+    return true;
+  });
+  await server.stop();
+  assert.ok(!existsSync(dir));
 });
 
 test("blackholePort: connections are accepted and never answered, so a driver's connect times out", async () => {
