@@ -5,11 +5,10 @@
  * host's my.cnf cannot change what the tests see; the character set is utf8mb4 as Debian's is.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DbServer } from "../db-servers.ts";
 import { makeServerCerts } from "./certs.ts";
-import { asUser, giveTo, ManagedServer, run, succeeds, userExists } from "./process.ts";
+import { asUser, giveTo, ManagedServer, run, serverTempBase, succeeds, userExists } from "./process.ts";
 
 const OS_USER = "mysql";
 const USER = "assay";
@@ -43,7 +42,7 @@ export function mariadbSkip(): string | false {
 export async function startMariaDB(opts: { tls?: boolean } = {}): Promise<DbServer> {
   const { server: mariadbd, install, client } = programs();
   if (!mariadbd || !install || !client) throw new Error(mariadbSkip() || "MariaDB is not installed");
-  const dir = mkdtempSync(join(tmpdir(), "assay-mariadb-"));
+  const dir = mkdtempSync(join(serverTempBase(), "assay-mariadb-"));
   const data = join(dir, "data");
   const logFile = join(dir, "server.log");
   let server: ManagedServer | undefined;

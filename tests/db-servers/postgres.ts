@@ -5,11 +5,10 @@
  * Durability is switched off (fsync, synchronous_commit): the data is thrown away anyway.
  */
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DbServer } from "../db-servers.ts";
 import { makeServerCerts } from "./certs.ts";
-import { asUser, giveTo, ManagedServer, run, succeeds, userExists } from "./process.ts";
+import { asUser, giveTo, ManagedServer, run, serverTempBase, succeeds, userExists } from "./process.ts";
 
 const OS_USER = "postgres";
 const USER = "assay";
@@ -18,7 +17,7 @@ const DATABASE = "assay";
 
 /** The newest installed server's bin directory (Debian keeps each major under /usr/lib/postgresql). */
 export function postgresBin(): string | undefined {
-  const base = "/usr/lib/postgresql";
+  const base = process.env.ASSAY_PG_LIB || "/usr/lib/postgresql"; // as .ci/run looks for it
   let versions: string[] = [];
   try {
     versions = readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
@@ -41,7 +40,7 @@ export function postgresSkip(): string | false {
 export async function startPostgres(opts: { tls?: boolean } = {}): Promise<DbServer> {
   const bin = postgresBin();
   if (!bin) throw new Error(postgresSkip() || "PostgreSQL is not installed");
-  const dir = mkdtempSync(join(tmpdir(), "assay-pg-"));
+  const dir = mkdtempSync(join(serverTempBase(), "assay-pg-"));
   const data = join(dir, "data");
   const logFile = join(dir, "server.log");
   let server: ManagedServer | undefined;

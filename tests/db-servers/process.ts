@@ -5,8 +5,10 @@
  * ever signalled by name, and only the temp directory made for the server is removed.
  */
 import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, resolve } from "node:path";
 import { isRunning } from "../../loader/process-tree.ts";
 
 export const READY_TIMEOUT_MS = 30_000;
@@ -16,6 +18,22 @@ const STOP_TIMEOUT_MS = 20_000;
 export function asUser(user: string, argv: string[]): string[] {
   if (process.getuid?.() !== 0) return argv;
   return ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", "--", ...argv];
+}
+
+/**
+ * Where to make a server's temp directory: the system's temp dir when every directory on its
+ * path lets others through (the service user must reach it), else /tmp (a TMPDIR under /root
+ * would lock a server running as postgres out).
+ */
+export function serverTempBase(): string {
+  if (process.getuid?.() !== 0) return tmpdir();
+  let path = resolve(tmpdir());
+  for (;;) {
+    if ((statSync(path).mode & 0o001) === 0) return "/tmp";
+    const up = dirname(path);
+    if (up === path) return tmpdir();
+    path = up;
+  }
 }
 
 /** Gives `dir` (and everything below it) to `user` when we are root, so the server can use it. */
@@ -102,6 +120,9 @@ function hookExit(): void {
     live.clear();
   };
   globalThis.addEventListener?.("unload", killAll);
+  // Deno ends on an uncaught error without the exit or unload events; these come first.
+  globalThis.addEventListener?.("error", killAll);
+  globalThis.addEventListener?.("unhandledrejection", killAll);
   process.on("exit", killAll);
 }
 
