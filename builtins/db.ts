@@ -27,7 +27,7 @@ import type { HandleType } from "../loader/bridge/objects.ts";
 import { asLuaError, pushResult } from "../loader/install-builtins.ts";
 import { lazy } from "../loader/lazy.ts";
 import { DbUrlError, parseDbUrl, redact, type ServerUrl } from "./db/url.ts";
-import type { Engine, Session } from "./db/engine.ts";
+import { DbError, type Engine, type Session } from "./db/engine.ts";
 import type { Param } from "./db/types.ts";
 import { openSqlite, type SqliteModule } from "./db/sqlite.ts";
 import { openPostgres, type PostgresModule } from "./db/postgres.ts";
@@ -176,6 +176,13 @@ function install(ctx: BuiltinContext) {
   const run = (L: number, fn: string, session: () => Session, sqlAt: number, kind: "query" | "execute") => {
     const { sql, params } = statement(L, fn, sqlAt);
     const target = session();
+    let now;
+    try {
+      now = kind === "query" ? target.querySync?.(sql, params)?.rows : target.executeSync?.(sql, params);
+    } catch (e) {
+      throw e instanceof DbError ? new LuaError(`${fn}: ${e.message}`) : e;
+    }
+    if (now !== undefined) return pushResult(ctx, L, fn, now);
     return suspend(L, fn, async (signal) => {
       if (kind === "query") return (await target.query(sql, params, signal)).rows;
       return await target.execute(sql, params, signal);

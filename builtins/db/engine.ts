@@ -19,6 +19,12 @@ export interface ExecResult {
 export interface Session {
   query(sql: string, params: Param[], signal: AbortSignal): Promise<QueryResult>;
   execute(sql: string, params: Param[], signal: AbortSignal): Promise<ExecResult>;
+  /**
+   * A synchronous engine (SQLite) runs the statement at once when it has a connection free,
+   * sparing the task a suspension per statement; `undefined` when it would have to wait.
+   */
+  querySync?(sql: string, params: Param[]): QueryResult | undefined;
+  executeSync?(sql: string, params: Param[]): ExecResult | undefined;
 }
 
 export interface Engine extends Session {
