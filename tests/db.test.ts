@@ -178,30 +178,37 @@ for (const kind of ["postgres", "mariadb"] as const) {
       }
     });
 
-    if (kind === "postgres") {
-      test("db postgres: after a restart the first query fails clearly or reconnects, the next succeeds", async () => {
-        const script = writeScript(`
-          local c = db.connect(arg[1])
-          print("before", db.query(c, "select 1 as x")[1].x)
+    test(`db ${kind}: a restart interrupts a transaction (no partial rows); later queries succeed`, async () => {
+      const script = writeScript(`
+        local c = db.connect(arg[1])
+        db.execute(c, "drop table if exists restart_rows")
+        db.execute(c, "create table restart_rows (v integer)")
+        print("before", db.query(c, "select 1 as x")[1].x)
+        local ok, err = pcall(db.transaction, c, function(tx)
+          tx:execute("insert into restart_rows values (1)")
           io.write("ready\\n"); io.stdout:flush()
-          io.read("l")
-          local ok, err = pcall(db.query, c, "select 2 as x")
-          print("first", ok and "ok" or err)
-          print("next", db.query(c, "select 3 as x")[1].x)
-          print("tx", db.transaction(c, function(tx) return tx:query("select 4 as x")[1].x end))`, "restart.lua", dir);
-        const child = spawnAssay([script, server.url]);
-        await child.waitFor("ready");
-        await server.restart();
-        child.write("go\n");
-        const r = await child.done;
-        assert.equal(r.code, 0, r.stderr);
-        const lines = r.stdout.trimEnd().split("\n");
-        assert.equal(lines[0], "before\t1");
-        assert.match(lines[2], /^first\t(ok|db\.query: .+)$/);
-        assert.deepEqual(lines.slice(3), ["next\t3", "tx\t4"]);
-      });
-
-    }
+          io.read("l") -- the server restarts meanwhile
+          tx:execute("insert into restart_rows values (2)")
+        end)
+        print("tx", ok and "committed" or "failed", ok and "" or err)
+        local ok2, err2 = pcall(db.query, c, "select 2 as x")
+        print("first", ok2 and "ok" or err2)
+        print("next", db.query(c, "select 3 as x")[1].x)
+        print("rows", #db.query(c, "select * from restart_rows"))
+        print("tx2", db.transaction(c, function(tx) tx:execute("insert into restart_rows values (3)") return tx:query("select count(*) as n from restart_rows")[1].n end))`,
+        `restart-${kind}.lua`, dir);
+      const child = spawnAssay([script, server.url]);
+      await child.waitFor("ready");
+      await server.restart();
+      child.write("go\n");
+      const r = await child.done;
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split("\n").filter((l) => l !== "ready");
+      assert.equal(lines[0], "before\t1");
+      assert.match(lines[1], /^tx\tfailed\t(\S+\.lua:\d+: )?(db\.transaction|tx:execute): .+/, lines[1]);
+      assert.match(lines[2], /^first\t(ok|db\.query: .+)$/);
+      assert.deepEqual(lines.slice(3), ["next\t3", "rows\t0", "tx2\t1"]);
+    });
   });
 }
 

@@ -132,5 +132,6 @@ function pgMessage(e: unknown): string {
   const err = e as Error & { code?: string; detail?: string };
   if (isPgError(e)) return `${err.message}${err.detail ? ` (${err.detail})` : ""} (SQLSTATE ${err.code})`;
   if (err.code === "CONNECT_TIMEOUT") return "connect timed out";
+  if (err.code === "CONNECTION_CLOSED" || err.code === "CONNECTION_DESTROYED") return `the connection to the server was lost (${err.code})`;
   return err.message;
 }
