@@ -8,6 +8,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { assayCommand, ROOT, runAssay, type RunResult, tempDir, writeScript } from "./helpers.ts";
 import "../builtins/index.ts";
@@ -261,6 +262,16 @@ async function luaAsync(source: string, args: string[]): Promise<string> {
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
 }
+
+test("db sqlite:relative.db is relative to the working directory, and the policy judges that file", () => {
+  const cwd = tempDir("assay-db-cwd-");
+  const script = writeScript(`local c = db.connect("sqlite:rel.db"); db.execute(c, "create table t (x)"); print("ok")`, "rel.lua", cwd);
+  const denied = runAssay(["--sandbox", "restricted", script], { cwd });
+  assert.match(denied.stderr, new RegExp(`db\\.connect: read access to "${cwd}/rel\\.db" denied`), denied.stderr);
+  const r = runAssay(["--sandbox", "restricted", `--allow-read=${cwd}`, `--allow-write=${cwd}`, script], { cwd });
+  assert.equal(r.stdout, "ok\n", r.stderr);
+  assert.ok(existsSync(join(cwd, "rel.db")), "the file was made in the working directory");
+});
 
 /** assay running in the background, for tests that act while the script waits on stdin. */
 function spawnAssay(args: string[]) {

@@ -26,6 +26,7 @@ interface Field {
 // Column types of the protocol (mysql2/lib/constants/types.js).
 const T = { FLOAT: 4, DOUBLE: 5, TIMESTAMP: 7, LONGLONG: 8, DATETIME: 12, NEWDECIMAL: 246, DECIMAL: 0, JSON: 245 };
 const BINARY_CHARSET = 63;
+const ER_UNSUPPORTED_PS = 1295;
 
 export async function openMysql(mysql: MysqlModule, url: ServerUrl, ca: string | undefined, signal: AbortSignal): Promise<Engine> {
   const ssl = url.tls === undefined ? undefined : {
@@ -115,7 +116,14 @@ async function run(pool: Pool, int: (v: bigint) => unknown, conn: Conn, sql: str
   const kill = () => {
     pool.query(`KILL QUERY ${conn.threadId}`).catch(() => {});
   };
-  return await wrap(abortable(conn.execute(sql, values as never), signal, kill));
+  try {
+    return await abortable(conn.execute(sql, values as never), signal, kill);
+  } catch (e) {
+    // A statement the binary protocol cannot prepare (ER_UNSUPPORTED_PS) goes as text instead,
+    // with its parameters escaped by the driver.
+    if ((e as { errno?: number }).errno !== ER_UNSUPPORTED_PS) throw e instanceof DbError ? e : new DbError(mysqlMessage(e));
+    return await wrap(abortable(conn.query(sql, values as never), signal, kill));
+  }
 }
 
 async function runQuery(pool: Pool, int: (v: bigint) => unknown, conn: Conn, sql: string, params: Param[], signal: AbortSignal): Promise<QueryResult> {
