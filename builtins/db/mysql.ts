@@ -141,7 +141,7 @@ async function runExecute(pool: Pool, int: (v: bigint) => unknown, conn: Conn, s
 }
 
 function convertRow(row: Record<string, unknown>, fields: Field[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // a column may be named __proto__
   for (const field of fields) {
     const v = row[field.name];
     if (v === null || v === undefined) continue;

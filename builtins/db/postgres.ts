@@ -117,7 +117,7 @@ function sessionOf(sql: Sql, root: Sql = sql): Session {
 }
 
 function dropNulls(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // a column may be named __proto__
   for (const key in row) if (row[key] !== null && row[key] !== undefined) out[key] = row[key];
   return out;
 }

@@ -201,7 +201,7 @@ function bindable(p: Param): unknown {
 }
 
 function convertRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // a column may be named __proto__
   for (const key in row) {
     const v = row[key];
     if (v === null || v === undefined) continue;

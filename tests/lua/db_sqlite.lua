@@ -40,6 +40,9 @@ assert(row.a == "text" and row.b == "blob" and row.c == "blob", row.a .. row.b .
 -- text keeps NUL bytes both ways
 row = db.query(m, "select ? as t, length(cast(? as blob)) as n, 'x' || char(0) || 'y' as lit", { "a\0b", "a\0b" })[1]
 assert(row.t == "a\0b" and row.n == 3 and row.lit == "x\0y", "text with NUL")
+-- any column name is a key, __proto__ too
+row = db.query(m, "select 1 as __proto__, 2 as constructor")[1]
+assert(row.__proto__ == 1 and row.constructor == 2)
 -- duplicate column names: the last one wins
 assert(db.query(m, "select 1 as x, 2 as x")[1].x == 2)
 -- each sqlite::memory: connection is its own database
