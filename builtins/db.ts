@@ -26,7 +26,7 @@ import { multi } from "../loader/bridge/values.ts";
 import type { HandleType } from "../loader/bridge/objects.ts";
 import { asLuaError, pushResult } from "../loader/install-builtins.ts";
 import { lazy } from "../loader/lazy.ts";
-import { DbUrlError, parseDbUrl, redact, type ServerUrl } from "./db/url.ts";
+import { parseDbUrl, type ServerUrl } from "./db/url.ts";
 import { DbError, type Engine, type Session } from "./db/engine.ts";
 import type { Param } from "./db/types.ts";
 import { openSqlite, type SqliteModule } from "./db/sqlite.ts";
@@ -122,7 +122,7 @@ function install(ctx: BuiltinContext) {
     ctx.scheduler.suspend(L, (signal) =>
       work(signal).then(
         (result) => (co: number) => pushResult(ctx, co, fn, result),
-        (e) => Promise.reject(asLuaError(ctx, fn, e instanceof DbUrlError ? new LuaError(`${fn}: ${e.message}`) : e)),
+        (e) => Promise.reject(asLuaError(ctx, fn, e)),
       ));
 
   const openPool = (L: number, fn: string): Pool => {
@@ -300,4 +300,3 @@ function loadDriver<T>(fn: string, lib: { get(): T }): T {
   }
 }
 
-export { redact };
