@@ -93,6 +93,11 @@ registerBuiltin({
 interface Pool {
   engine: Engine;
   closed: boolean;
+  /**
+   * Tasks seen running a transaction body on this pool (recorded at their tx calls): such a
+   * task asking the pool itself for a connection none is free of would wait for its own commit.
+   */
+  txTasks: Set<unknown>;
 }
 
 /** A `db.bytes` value: a userdata so a table or string cannot be mistaken for it. */
@@ -173,7 +178,7 @@ function install(ctx: BuiltinContext) {
     }
   };
 
-  const run = (L: number, fn: string, session: () => Session, sqlAt: number, kind: "query" | "execute") => {
+  const run = (L: number, fn: string, session: () => Session, sqlAt: number, kind: "query" | "execute", pool?: Pool) => {
     const { sql, params } = statement(L, fn, sqlAt);
     const target = session();
     let now;
@@ -183,6 +188,9 @@ function install(ctx: BuiltinContext) {
       throw e instanceof DbError ? new LuaError(`${fn}: ${e.message}`) : e;
     }
     if (now !== undefined) return pushResult(ctx, L, fn, now);
+    if (target.querySync && pool?.txTasks.has(ctx.scheduler.current)) {
+      throw new LuaError(`${fn}: this task's transaction holds every connection of the pool (use tx:${kind} inside db.transaction)`);
+    }
     return suspend(L, fn, async (signal) => {
       if (kind === "query") return (await target.query(sql, params, signal)).rows;
       return await target.execute(sql, params, signal);
@@ -190,10 +198,14 @@ function install(ctx: BuiltinContext) {
   };
 
   /** `tx`: a table of two functions bound to the transaction's connection, callable with a colon. */
-  const txTable = (tx: Session, state: { open: boolean }) => {
+  const txTable = (tx: Session, state: { open: boolean; tasks: Set<unknown> }, pool: Pool) => {
     const method = (kind: "query" | "execute") => (L: number) => {
       const fn = `tx:${kind}`;
       const at = api.type(L, 1) === LUA_TTABLE ? 2 : 1;
+      if (state.open && !state.tasks.has(ctx.scheduler.current)) {
+        state.tasks.add(ctx.scheduler.current);
+        pool.txTasks.add(ctx.scheduler.current);
+      }
       if (!state.open) throw new LuaError(`${fn}: the transaction is finished`);
       return run(L, fn, () => tx, at, kind);
     };
@@ -224,7 +236,7 @@ function install(ctx: BuiltinContext) {
           return ctx.scheduler.suspend(L, () => {
             try {
               const engine = openSqlite(sqlite, path, mode, pool);
-              return Promise.resolve((co: number) => (pools().push(co, { engine, closed: false }), 1));
+              return Promise.resolve((co: number) => (pools().push(co, { engine, closed: false, txTasks: new Set() }), 1));
             } catch (e) {
               return Promise.reject(new LuaError(`${fn}: ${(e as Error).message}`));
             }
@@ -242,7 +254,7 @@ function install(ctx: BuiltinContext) {
             const engine = server.kind === "postgres"
               ? await openPostgres(driver as PostgresModule, server, ca, signal)
               : await openMysql(driver as MysqlModule, server, ca, signal);
-            return (co: number) => (pools().push(co, { engine, closed: false }), 1);
+            return (co: number) => (pools().push(co, { engine, closed: false, txTasks: new Set() }), 1);
           } catch (e) {
             if (e instanceof LuaError) throw e;
             const where = `${server.kind === "postgres" ? "postgres" : "mysql"}://${server.host}:${server.port}`;
@@ -251,8 +263,18 @@ function install(ctx: BuiltinContext) {
         });
       },
     },
-    query: { raw: (L: number) => run(L, "db.query", () => openPool(L, "db.query").engine, 2, "query") },
-    execute: { raw: (L: number) => run(L, "db.execute", () => openPool(L, "db.execute").engine, 2, "execute") },
+    query: {
+      raw: (L: number) => {
+        const pool = openPool(L, "db.query");
+        return run(L, "db.query", () => pool.engine, 2, "query", pool);
+      },
+    },
+    execute: {
+      raw: (L: number) => {
+        const pool = openPool(L, "db.execute");
+        return run(L, "db.execute", () => pool.engine, 2, "execute", pool);
+      },
+    },
     transaction: {
       raw: (L: number) => {
         const fn = "db.transaction";
@@ -262,11 +284,12 @@ function install(ctx: BuiltinContext) {
         return suspend(L, fn, async (signal) => {
           try {
             const results = await pool.engine.transaction(async (tx) => {
-              const state = { open: true };
+              const state = { open: true, tasks: new Set<unknown>() };
               try {
-                return await body.call([txTable(tx, state)], undefined, "db.transaction") as unknown[];
+                return await body.call([txTable(tx, state, pool)], undefined, "db.transaction") as unknown[];
               } finally {
                 state.open = false;
+                for (const task of state.tasks) pool.txTasks.delete(task);
               }
             }, signal);
             return multi(...results);
