@@ -93,6 +93,14 @@ wc -c < "$work/config.toml" > "$work/config.size"
 "$assay" bench/toml.lua "$work/config.toml" 300 | tee "$work/toml-assay.txt"
 "$BUN" bench/toml-bare.ts "$work/config.toml" 300 | tee "$work/toml-bare.txt"
 
+echo "== db (10k rows inserted in one transaction, then selected back; the bare drivers under Bun)"
+"$assay" bench/db.lua sqlite::memory: | tee "$work/db-sqlite-assay.txt"
+"$BUN" bench/db-bare.ts sqlite :memory: | tee "$work/db-sqlite-bare.txt"
+# A throwaway PostgreSQL for both runs; skipped (with the reason) where none can be started.
+"$BUN" bench/with-postgres.ts sh -c '"$0" bench/db.lua "$ASSAY_BENCH_PG_URL" | tee "$1/db-postgres-assay.txt" &&
+  "$2" bench/db-bare.ts postgres "$ASSAY_BENCH_PG_URL" | tee "$1/db-postgres-bare.txt"' "$assay" "$work" "$BUN" ||
+  echo "== db postgres: skipped"
+
 echo "== regex"
 if [ "$("$assay" bench/regex.lua)" != "$(lua5.4 bench/regex-lua.lua)" ]; then
   echo "bench: bench/regex.lua and bench/regex-lua.lua disagree" >&2; exit 1

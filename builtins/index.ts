@@ -19,3 +19,4 @@ import "./http.ts";
 import "./ws.ts";
 import "./yaml.ts";
 import "./toml.ts";
+import "./db.ts";

@@ -37,7 +37,7 @@ trap 'rm -f "$log"' EXIT
 build() { "$BUN" scripts/build.ts >/dev/null; }
 binary_tests() { "$DENO_BIN" test -A --quiet --no-check "$@" 2>&1 | tee "$log"; }
 # One file at a time (no --parallel): the network tests time concurrent requests.
-DENO_SOURCE_TESTS=(tests/lua.test.ts tests/http-client.test.ts tests/http-serve.test.ts tests/ws.test.ts)
+DENO_SOURCE_TESTS=(tests/lua.test.ts tests/http-client.test.ts tests/http-serve.test.ts tests/ws.test.ts tests/db.test.ts)
 smoke_tests() { ASSAY_FROM_SOURCE=deno "$DENO_BIN" test -A --quiet --no-check "${DENO_SOURCE_TESTS[@]}" 2>&1 | tee -a "$log"; }
 
 phase "embed stdlib" "$BUN" scripts/embed-stdlib.ts
