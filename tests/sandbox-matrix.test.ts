@@ -61,6 +61,8 @@ function listing(flags: string[]): Listing {
 
 const FS_READS = ["read", "read_bytes", "list", "readdir", "stat", "exists", "glob", "copy"];
 const FS_WRITES = ["write", "write_bytes", "remove", "mkdir", "copy", "rename", "tempdir", "chmod"];
+/** db: every function declares net, read and write (server URLs and SQLite files). */
+const DB = ["connect", "query", "execute", "close", "transaction", "bytes"];
 const OS_STD = ["clock", "date", "difftime", "execute", "exit", "getenv", "remove", "rename", "setlocale", "time", "tmpname"];
 /** `pure` keeps the clock and calendar functions of `os`, and arch/platform. */
 const OS_PURE = ["arch", "clock", "date", "difftime", "platform", "time"];
@@ -74,6 +76,7 @@ const FULL: Listing = {
   async: tbl("spawn", "spawn_interval"),
   base64: tbl("encode", "decode"),
   crypto: tbl("hash", "hmac", "random", "jwt_sign", "jwt_decode", "jwt_verify", "hash_file"),
+  db: tbl(...DB),
   disk: tbl("usage", "sweep", "dir_size"),
   env: tbl("get", "set", "list"),
   fs: tbl(...FS_READS, ...FS_WRITES),
@@ -97,7 +100,7 @@ function without(base: Listing, ...names: string[]): Listing {
   return Object.fromEntries(Object.entries(base).filter(([name]) => !names.includes(name)));
 }
 
-/** `restricted`: everything but http.serve, shell, process, disk and ws (item 9). */
+/** `restricted`: everything but http.serve, shell, process, disk and ws (item 9); db for SQLite (item 15). */
 const RESTRICTED: Listing = {
   ...without(FULL, "shell", "process", "disk", "ws"),
   http: tbl("get", "post", "put", "patch", "delete", "request", "download", "client"),
@@ -142,8 +145,9 @@ const ROWS: [string[], Listing, string[]][] = [
     crypto: ["hash_file"],
     template: ["render"],
     process: ["list", "is_running", "wait_idle"],
+    db: DB,
   }), NET],
-  [["--sandbox=pure", "--allow-write=/tmp"], plus(PURE, { fs: FS_WRITES, disk: ["sweep"] }), NET],
+  [["--sandbox=pure", "--allow-write=/tmp"], plus(PURE, { fs: FS_WRITES, disk: ["sweep"], db: DB }), NET],
   [["--sandbox=pure", "--allow-run=kill"], plus(PURE, { shell: ["exec"], process: ["kill"] }), NET],
   [["--sandbox=pure", "--allow-env=HOME"], plus(PURE, { env: ["get", "set", "list"] }), NET],
   [["--sandbox=restricted", "--allow-read=/proc"], plus(RESTRICTED, {
