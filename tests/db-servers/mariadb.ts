@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DbServer } from "../db-servers.ts";
 import { makeServerCerts } from "./certs.ts";
-import { asUser, giveTo, ManagedServer, run, serverTempBase, succeeds, userExists } from "./process.ts";
+import { asUser, giveTo, ManagedServer, run, serverHandle, serverTempBase, succeeds, userExists } from "./process.ts";
 
 const OS_USER = "mysql";
 const USER = "assay";
@@ -91,7 +91,7 @@ export async function startMariaDB(opts: { tls?: boolean } = {}): Promise<DbServ
       port = p;
       managed.launch.argv = [mariadbd, ...options, `--port=${p}`];
     });
-    return {
+    return serverHandle(managed, {
       kind: "mariadb",
       url: `mysql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
       host: "127.0.0.1",
@@ -99,17 +99,9 @@ export async function startMariaDB(opts: { tls?: boolean } = {}): Promise<DbServ
       user: USER,
       password: PASSWORD,
       database: DATABASE,
-      get pid() {
-        return managed.pid;
-      },
       dataDir: dir,
       caFile: certs?.caFile,
-      stop: () => managed.stop(),
-      restart: async () => {
-        await managed.halt();
-        await managed.start();
-      },
-    };
+    });
   } catch (err) {
     if (server) await server.stop();
     else rmSync(dir, { recursive: true, force: true });

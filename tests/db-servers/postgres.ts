@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import type { DbServer } from "../db-servers.ts";
 import { makeServerCerts } from "./certs.ts";
-import { asUser, giveTo, ManagedServer, run, serverTempBase, succeeds, userExists } from "./process.ts";
+import { asUser, giveTo, ManagedServer, run, serverHandle, serverTempBase, succeeds, userExists } from "./process.ts";
 
 const OS_USER = "postgres";
 const USER = "assay";
@@ -80,25 +80,17 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<DbSer
     // Over TCP with the password: also proves the URL's credentials.
     await run([join(bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", url.replace(/\/assay$/, "/postgres"),
       "-c", `CREATE DATABASE ${DATABASE}`], { cwd: dir });
-    return {
+    return serverHandle(managed, {
       kind: "postgres",
-      url,
+      url: url,
       host: "127.0.0.1",
       port,
       user: USER,
       password: PASSWORD,
       database: DATABASE,
-      get pid() {
-        return managed.pid;
-      },
       dataDir: dir,
       caFile: certs?.caFile,
-      stop: () => managed.stop(),
-      restart: async () => {
-        await managed.halt();
-        await managed.start();
-      },
-    };
+    });
   } catch (err) {
     if (server) await server.stop();
     else rmSync(dir, { recursive: true, force: true });

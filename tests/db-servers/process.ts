@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { isRunning } from "../../loader/process-tree.ts";
+import type { DbServer } from "../db-servers.ts";
 
 export const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -250,4 +251,19 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** The DbServer that a started server is, given what its engine set up. */
+export function serverHandle(managed: ManagedServer, fields: Omit<DbServer, "pid" | "stop" | "restart">): DbServer {
+  return {
+    ...fields,
+    get pid() {
+      return managed.pid;
+    },
+    stop: () => managed.stop(),
+    restart: async () => {
+      await managed.halt();
+      await managed.start();
+    },
+  };
 }
