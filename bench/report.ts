@@ -208,7 +208,7 @@ if (existsSync(vmCostFile)) {
   );
 }
 
-/** The "total X ms" figure a line of bench/yaml.lua, toml.lua or their bare twins printed. */
+/** The "total X ms" figure a line of bench/codec.lua or bench/codec-bare.ts printed. */
 function inProcessTotal(name: string): number | null {
   const file = join(work, name);
   if (!existsSync(file)) return null;
@@ -236,7 +236,7 @@ for (const [lib, label, input, size] of [
       : "The conversion between Lua tables and JS values is paid per value on top of the library.",
   });
   sections.push(
-    `## ${label}: \`bench/${lib}.lua\` vs \`bench/${lib}-bare.ts\`\n\n` +
+    `## ${label}: \`bench/codec.lua ${lib}\` vs \`bench/codec-bare.ts ${lib}\`\n\n` +
       `Input: ${input}, ${(size / 1e3).toFixed(0)} KB. Timed inside each process (start-up excluded): ` +
       "one untimed round, then blocks of rounds, the median block's mean per round.\n\n" +
       "```\n" + readFileSync(join(work, `${lib}-assay.txt`), "utf8").trim() + "\n" +
