@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { assayCommand, runAssay, tempDir } from "./helpers.ts";
+import { assayCommand, LUA_ERR as ERR, runAssay, tempDir } from "./helpers.ts";
 
 /** Runs Lua code as `t.lua` in `dir` (a fresh one by default) with the given flags. */
 function lua(flags: string[], code: string, dir = tempDir()) {
@@ -33,14 +33,6 @@ function shell(prefix: string, dir: string, code: string) {
   return spawnSync("sh", ["-c", `${prefix}; exec ${line}`], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 }
 
-/** Lua helper: the error message of calling f(...), which must fail. */
-const ERR = `local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert(not ok, "expected a failure")
-  return tostring(e)
-end
-local function has(s, part) assert(s:find(part, 1, true), ("%q does not contain %q"):format(s, part)) end
-`;
 
 const q = (s: string) => JSON.stringify(s);
 const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);

@@ -81,6 +81,15 @@ export function writeScript(source: string, name = "script.lua", dir = tempDir()
   return path;
 }
 
+/** Lua helpers for scripts the tests write: `err(f, ...)` is the error message of a call that must fail, `has(s, part)` asserts a substring. */
+export const LUA_ERR = `local function err(f, ...)
+  local ok, e = pcall(f, ...)
+  assert(not ok, "expected a failure")
+  return tostring(e)
+end
+local function has(s, part) assert(s:find(part, 1, true), ("%q does not contain %q"):format(s, part)) end
+`;
+
 /** Runs Lua `code` as t.lua in `dir` with `flags`; it must exit 0. Returns its stdout. */
 export function passLua(dir: string, code: string, flags: string[] = []): string {
   writeFileSync(join(dir, "t.lua"), code);

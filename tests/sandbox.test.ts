@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runAssay, tempDir } from "./helpers.ts";
+import { LUA_ERR as ERR, runAssay, tempDir } from "./helpers.ts";
 
 /** A scratch tree: allowed/{data.txt, link-out -> outside}, outside/{secret.txt, link-in -> allowed/data.txt}. */
 function tree() {
@@ -37,14 +37,6 @@ function pass(flags: string[], code: string, options: Parameters<typeof lua>[2] 
   return r.stdout;
 }
 
-/** Lua helper: the error message of calling f(...), which must fail. */
-const ERR = `local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert(not ok, "expected a failure")
-  return tostring(e)
-end
-local function has(s, part) assert(s:find(part, 1, true), ("%q does not contain %q"):format(s, part)) end
-`;
 
 const q = (s: string) => JSON.stringify(s);
 
