@@ -28,7 +28,7 @@ import { asLuaError, pushResult } from "../loader/install-builtins.ts";
 import { lazy } from "../loader/lazy.ts";
 import { parseDbUrl, type ServerUrl } from "./db/url.ts";
 import { DbError, type Engine, type Session } from "./db/engine.ts";
-import type { Param } from "./db/types.ts";
+import { type Param, utf8Text } from "./db/types.ts";
 import { openSqlite, type SqliteModule } from "./db/sqlite.ts";
 import { openPostgres, type PostgresModule } from "./db/postgres.ts";
 import { openMysql, type MysqlModule } from "./db/mysql.ts";
@@ -140,7 +140,7 @@ function install(ctx: BuiltinContext) {
   const statement = (L: number, fn: string, at: number): { sql: string; params: Param[] } => {
     if (api.type(L, at) !== LUA_TSTRING) throw new LuaError(`${fn}: second argument must be a SQL string`);
     const text = api.totext(L, at)!;
-    const sql = typeof text === "string" ? text : new TextDecoder().decode(text);
+    const sql = typeof text === "string" ? text : utf8Text.decode(text);
     return { sql, params: readParams(L, at + 1) };
   };
 
@@ -250,7 +250,7 @@ function install(ctx: BuiltinContext) {
         const driver = server.kind === "postgres" ? loadDriver(fn, postgresLib) : loadDriver(fn, mysqlLib);
         return ctx.scheduler.suspend(L, async (signal) => {
           try {
-            const ca = server.tls?.rootCert === undefined ? undefined : new TextDecoder().decode(await ctx.host.readFile(fn, server.tls.rootCert, signal));
+            const ca = server.tls?.rootCert === undefined ? undefined : utf8Text.decode(await ctx.host.readFile(fn, server.tls.rootCert, signal));
             const engine = server.kind === "postgres"
               ? await openPostgres(driver as PostgresModule, server, ca, signal)
               : await openMysql(driver as MysqlModule, server, ca, signal);

@@ -20,6 +20,7 @@ import { multi } from "../loader/bridge/values.ts";
 import type { HandleType } from "../loader/bridge/objects.ts";
 import { asLuaError, pushResult } from "../loader/install-builtins.ts";
 import { ClosedError, WsConnection } from "./ws/connection.ts";
+import { delay } from "../loader/timers.ts";
 
 const CONN: ArgSpec = { name: "conn", type: "raw", description: "a connection from ws.connect" };
 const URL_ARG: ArgSpec = { name: "url", type: "text", strict: true, expect: "a URL string", description: "ws:// or wss:// URL" };
@@ -130,7 +131,8 @@ function connect(ctx: BuiltinContext, conns: () => HandleType<WsConnection>, L: 
   }
   return ctx.scheduler.suspend(L, (signal) => {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new Error(`timed out after ${seconds} s`)), seconds * 1000);
+    const wait = delay(seconds * 1000);
+    wait.promise.then((elapsed) => elapsed && deadline.abort(new Error(`timed out after ${seconds} s`)));
     return ctx.host.websocket(fn, target.href, {}, AbortSignal.any([signal, deadline.signal])).then(
       ({ socket, early }) => {
         const conn = new WsConnection(socket, early);
@@ -140,6 +142,6 @@ function connect(ctx: BuiltinContext, conns: () => HandleType<WsConnection>, L: 
         };
       },
       (e) => Promise.reject(e instanceof LuaError ? e : new LuaError(`${fn}: ${target.href}: ${e instanceof Error ? e.message : String(e)}`)),
-    ).finally(() => clearTimeout(timer));
+    ).finally(() => wait.cancel());
   });
 }

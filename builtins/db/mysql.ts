@@ -10,7 +10,7 @@
  */
 import type { Engine, ExecResult, QueryResult, Session } from "./engine.ts";
 import { abortable, DbError } from "./engine.ts";
-import { floatValue, intValue, type Param } from "./types.ts";
+import { floatValue, intValue, type Param, utf8Text } from "./types.ts";
 import type { ServerUrl } from "./url.ts";
 
 export type MysqlModule = typeof import("mysql2/promise");
@@ -165,7 +165,7 @@ function convertValue(v: unknown, field: Field): unknown {
       return typeof v === "string" ? v.replace(" ", "T") : v;
   }
   if (typeof v === "bigint") return intValue(v);
-  if (v instanceof Uint8Array) return field.characterSet === BINARY_CHARSET || type === T.JSON ? new Uint8Array(v) : new TextDecoder().decode(v);
+  if (v instanceof Uint8Array) return field.characterSet === BINARY_CHARSET || type === T.JSON ? new Uint8Array(v) : utf8Text.decode(v);
   return v;
 }
 

@@ -14,9 +14,14 @@ export function floatValue(x: number): LuaFloat | number {
   return Number.isInteger(x) ? new LuaFloat(x) : x;
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER), MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** An integer as Lua gets it: a number when exact, else a bigint. */
 export function intValue(x: bigint | number | string): number | bigint {
   if (typeof x === "number") return x;
   const big = typeof x === "bigint" ? x : BigInt(x);
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  return big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big;
 }
+
+/** UTF-8 text of a column or a statement; a leading U+FEFF is text, not a byte order mark. */
+export const utf8Text = new TextDecoder("utf-8", { ignoreBOM: true });

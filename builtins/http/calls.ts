@@ -6,6 +6,7 @@
  * also for `client:get`).
  */
 import { LuaError } from "../../loader/lua-api.ts";
+import { osErrorText } from "../../loader/os-error.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import { asLuaError, pushResult } from "../../loader/install-builtins.ts";
 import { CallReader } from "./call-args.ts";
@@ -19,22 +20,6 @@ class BodyReadError extends Error {
   }
 }
 
-/** What an errno code says, as the reference's OS errors do. */
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: "No such file or directory",
-  EACCES: "Permission denied",
-  EPERM: "Operation not permitted",
-  EISDIR: "Is a directory",
-  ENOTDIR: "Not a directory",
-  ENOSPC: "No space left on device",
-  EROFS: "Read-only file system",
-};
-
-/** A file system error as scripts read it. */
-export function describeFileError(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" && ERRNO_TEXT[code] ? ERRNO_TEXT[code] : describe(e);
-}
 
 export class ClientCalls {
   readonly reader: CallReader;
@@ -96,7 +81,7 @@ export class ClientCalls {
           const why = deadline.fired ? deadline.describe() : describe((e as BodyReadError).reason);
           throw new LuaError(`${fn}: reading body failed: ${why}`);
         }
-        throw new LuaError(`${fn}: writing ${JSON.stringify(path)} failed: ${describeFileError(e)}`);
+        throw new LuaError(`${fn}: writing ${JSON.stringify(path)} failed: ${osErrorText(e)}`);
       } finally {
         deadline.clear();
       }

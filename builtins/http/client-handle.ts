@@ -18,7 +18,8 @@ import type { HandleType } from "../../loader/bridge/objects.ts";
 import { checkPrivateKey, parseCertificates } from "../../loader/net/pem.ts";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { timeoutMs } from "./call-args.ts";
-import { type ClientCalls, describeFileError } from "./calls.ts";
+import type { ClientCalls } from "./calls.ts";
+import { osErrorText } from "../../loader/os-error.ts";
 import { type ClientSettings, DEFAULT_CLIENT, describe } from "./client-request.ts";
 
 const text = (name: string, description: string): ArgSpec => ({ name, type: "text", optional: true, description });
@@ -63,7 +64,7 @@ async function readText(ctx: BuiltinContext, path: string, signal: AbortSignal, 
     return new TextDecoder().decode(await ctx.host.readFile(FN, path, signal));
   } catch (e) {
     if (e instanceof LuaError) throw e;
-    throw new LuaError(fail(describeFileError(e)));
+    throw new LuaError(fail(osErrorText(e)));
   }
 }
 

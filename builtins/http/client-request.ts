@@ -11,6 +11,7 @@ import { LuaError } from "../../loader/lua-api.ts";
 import type { TlsConfig } from "../../loader/host-net.ts";
 import type { LuaCallback } from "../../loader/bridge/callback.ts";
 import { concatBytes } from "../../loader/bytes.ts";
+import { type Delay, delay } from "../../loader/timers.ts";
 import { wireHeaderValue } from "./header-value.ts";
 
 /** The settings of a client: the shared default one, or one made by `http.client`. */
@@ -50,10 +51,13 @@ export interface ResponseTable {
   body?: Uint8Array;
 }
 
-/** A time limit whose expiry aborts its signal; re-armed between chunks of a stream. */
+/**
+ * A time limit whose expiry aborts its signal; re-armed between chunks of a stream. On
+ * timers.ts's `delay`, so a limit longer than setTimeout's 24.8 days does not fire at once.
+ */
 export class Deadline {
   private controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private wait: Delay | undefined;
   fired = false;
 
   constructor(readonly ms: number) {
@@ -65,15 +69,17 @@ export class Deadline {
   }
 
   arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.wait?.cancel();
+    const wait = this.wait = delay(this.ms);
+    wait.promise.then((elapsed) => {
+      if (!elapsed || this.wait !== wait) return;
       this.fired = true;
       this.controller.abort(new DOMException("timed out", "TimeoutError"));
-    }, this.ms);
+    });
   }
 
   clear(): void {
-    clearTimeout(this.timer);
+    this.wait?.cancel();
   }
 
   /** `timed out after 30 s`. */

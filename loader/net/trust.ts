@@ -61,8 +61,12 @@ function dirTexts(dir: string): string[] {
 /** The texts of every trust file that exists, in a fixed order. */
 function trustTexts(env: EnvReader): string[] {
   const texts: string[] = [];
-  const bundle = OS_BUNDLES.find((path) => readText(path) !== "");
-  if (bundle) texts.push(readText(bundle));
+  for (const path of OS_BUNDLES) {
+    const text = readText(path);
+    if (text === "") continue;
+    texts.push(text);
+    break;
+  }
   const file = env("SSL_CERT_FILE");
   if (file) texts.push(readText(file));
   for (const dir of (env("SSL_CERT_DIR") ?? "").split(":").filter(Boolean)) texts.push(...dirTexts(dir));
