@@ -53,7 +53,6 @@ export interface Host {
   /** Replaces the file's contents without losing the old ones on failure (see host-files.ts). */
   writeFile(fn: string, path: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
   stat(fn: string, path: string): Promise<fs.Stats>;
-  readdir(fn: string, path: string): Promise<fs.Dirent[]>;
   mkdir(fn: string, path: string): Promise<void>;
   /** Removes a file, a symlink itself, or a directory recursively. */
   remove(fn: string, path: string): Promise<void>;
@@ -120,10 +119,6 @@ export function policyHost(policy: Policy, vars: VariableProvider): Host {
     readFile: (fn, path, signal, reserve) => files.readFile(policy, fn, path, signal, reserve),
     writeFile: (fn, path, data, signal) => files.writeFile(policy, fn, path, data, signal),
     stat: (fn, path) => files.stat(policy, fn, path),
-    async readdir(fn, path) {
-      policy.check(fn, "read", path);
-      return await fs.promises.readdir(path, { withFileTypes: true });
-    },
     mkdir: (fn, path) => files.mkdirs(policy, fn, path),
     remove: (fn, path) => files.remove(policy, fn, path),
     rename: (fn, from, to) => files.rename(policy, fn, from, to),

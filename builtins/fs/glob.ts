@@ -16,6 +16,8 @@
  * ```
  */
 import type { DirEntry, EntryKind } from "../../loader/host-files.ts";
+import { compareUtf8 } from "../../loader/bridge/text-encoders.ts";
+import { joinPath } from "./walk.ts";
 
 /** What the walk needs of the file system (each call policy-checked by the caller). */
 export interface GlobIo {
@@ -157,18 +159,6 @@ export function matches(component: Component, name: string): boolean {
   return ti === t.length;
 }
 
-/** `base` joined with `name` as Rust's Path::join does for a relative name. */
-function join(base: string, name: string): string {
-  return base.endsWith("/") ? base + name : `${base}/${name}`;
-}
-
-const encoder = new TextEncoder();
-
-function byteOrder(a: string, b: string): number {
-  const x = encoder.encode(a), y = encoder.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
-}
 
 /** A path waiting to be matched against component `idx` (FINAL: already matched). */
 interface Pending {
@@ -208,7 +198,7 @@ export async function glob(pattern: string, io: GlobIo): Promise<string[]> {
     const component = components[idx];
     if (!component.wild) {
       const s = component.text;
-      const next = at.path === "." ? s : join(at.path, s);
+      const next = at.path === "." ? s : joinPath(at.path, s);
       const special = s === "." || s === "..";
       // Only the last component is probed: a missing directory earlier in the path ends the
       // walk one step later just the same, and the sandbox need not let us look at `/home`
@@ -218,12 +208,12 @@ export async function glob(pattern: string, io: GlobIo): Promise<string[]> {
       return;
     }
     if (!(await isDir(at))) return;
-    const entries = (await io.list(at.path)).sort((a, b) => byteOrder(b.name, a.name));
-    for (const e of entries) todo.push({ path: at.path === "." ? e.name : join(at.path, e.name), name: e.name, kind: e.kind, idx });
+    const entries = (await io.list(at.path)).sort((a, b) => compareUtf8(b.name, a.name));
+    for (const e of entries) todo.push({ path: at.path === "." ? e.name : joinPath(at.path, e.name), name: e.name, kind: e.kind, idx });
     // `.` and `..` are never listed; a component starting with a literal dot may name them.
     const head = component.tokens[0];
     if (head?.kind === "char" && head.char === ".") {
-      for (const special of [".", ".."]) if (matches(component, special)) await add(join(at.path, special), special);
+      for (const special of [".", ".."]) if (matches(component, special)) await add(joinPath(at.path, special), special);
     }
   };
 

@@ -6,7 +6,8 @@
 import { LuaError } from "../../loader/lua-api.ts";
 import type { EntryKind } from "../../loader/host-files.ts";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the text (the default would drop it).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Bytes as a double-quoted string with `\xNN` escapes for what is not printable ASCII. */
 function quotedBytes(bytes: Uint8Array): string {

@@ -12,7 +12,8 @@
  * ```
  */
 import { concatBytes } from "../../loader/bytes.ts";
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the text (the default would drop it).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8 = new TextEncoder();
 
 /** The length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */

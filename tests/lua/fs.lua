@@ -379,4 +379,17 @@ do
   fs.remove(big .. ".copy")
 end
 
+-- a name starting with U+FEFF names that file (a byte order mark is not dropped from a path)
+do
+  local dir = fs.tempdir()
+  local bom = dir .. "/\u{FEFF}a.txt"
+  fs.write(bom, "with mark")
+  assert(not fs.exists(dir .. "/a.txt"), "the mark must stay in the name")
+  assert(fs.read(bom) == "with mark")
+  local names = {}
+  for _, e in ipairs(fs.list(dir)) do names[#names + 1] = e.name end
+  assert(#names == 1 and names[1] == "\u{FEFF}a.txt", names[1])
+  fs.remove(dir)
+end
+
 print("ok: fs.lua")
