@@ -24,7 +24,7 @@ import type { BuiltinContext, FunctionDecl } from "../loader/plugin.ts";
 import { LUA_TBOOLEAN, LUA_TFUNCTION, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, LuaError } from "../loader/lua-api.ts";
 import { multi } from "../loader/bridge/values.ts";
 import type { HandleType } from "../loader/bridge/objects.ts";
-import { asLuaError, pushResult } from "../loader/install-builtins.ts";
+import { pushResult, suspendCall } from "../loader/install-builtins.ts";
 import { lazy } from "../loader/lazy.ts";
 import { parseDbUrl, type ServerUrl } from "./db/url.ts";
 import { DbError, type Engine, type Session } from "./db/engine.ts";
@@ -123,12 +123,7 @@ function install(ctx: BuiltinContext) {
   };
 
   /** Suspends the task at L on `work`; its result is pushed, its failure raised as `<fn>: ...`. */
-  const suspend = (L: number, fn: string, work: (signal: AbortSignal) => Promise<unknown>) =>
-    ctx.scheduler.suspend(L, (signal) =>
-      work(signal).then(
-        (result) => (co: number) => pushResult(ctx, co, fn, result),
-        (e) => Promise.reject(asLuaError(ctx, fn, e)),
-      ));
+  const suspend = (L: number, fn: string, work: (signal: AbortSignal) => Promise<unknown>) => suspendCall(ctx, L, fn, work);
 
   const openPool = (L: number, fn: string): Pool => {
     const pool = pools().check(L, 1, fn);

@@ -18,7 +18,7 @@ import { LuaError } from "../loader/lua-api.ts";
 import { type ArgSpec, readValue } from "../loader/bridge/args.ts";
 import { multi } from "../loader/bridge/values.ts";
 import type { HandleType } from "../loader/bridge/objects.ts";
-import { asLuaError, pushResult } from "../loader/install-builtins.ts";
+import { suspendCall } from "../loader/install-builtins.ts";
 import { ClosedError, WsConnection } from "./ws/connection.ts";
 import { delay } from "../loader/timers.ts";
 
@@ -74,11 +74,10 @@ registerBuiltin({
     let type: HandleType<WsConnection> | undefined;
     const conns = () => type ??= ctx.objects.handleType<WsConnection>("ws connection", { methods: {}, close: (c) => c.terminate(), closeMethod: false });
     const suspend = (L: number, fn: string, work: (signal: AbortSignal) => Promise<unknown>) =>
-      ctx.scheduler.suspend(L, (signal) =>
-        work(signal).then(
-          (result) => (co: number) => pushResult(ctx, co, fn, result),
-          (e) => Promise.reject(asLuaError(ctx, fn, e instanceof ClosedError ? new LuaError(`${fn}: connection closed`) : e)),
-        ));
+      suspendCall(ctx, L, fn, (signal: AbortSignal) =>
+        work(signal).catch((e) => {
+          throw e instanceof ClosedError ? new LuaError(`${fn}: connection closed`) : e;
+        }));
     return {
       connect: { raw: (L) => connect(ctx, conns, L) },
       send: {

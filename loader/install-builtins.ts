@@ -11,7 +11,7 @@
  * ```
  */
 import { type CFunction, LUA_REGISTRYINDEX, LUA_TTABLE, LuaError } from "./lua-api.ts";
-import { type Builtin, type BuiltinContext, type Call, type FunctionDecl, type Impl, qualifiedName } from "./plugin.ts";
+import { type Builtin, type BuiltinContext, type FunctionDecl, type Impl, qualifiedName } from "./plugin.ts";
 import { builtins } from "./plugin.ts";
 import { readArgs } from "./bridge/args.ts";
 import { ConversionError, Multi, push } from "./bridge/values.ts";
@@ -102,6 +102,19 @@ export function asLuaError(ctx: BuiltinContext, fn: string, e: unknown): unknown
   return new LuaError(message);
 }
 
+/**
+ * Suspends the task at L on `work` (given the call's abort signal): its result is pushed by the
+ * conversion rules, its failure raised as `<fn>: ...`. For raw implementations that do async
+ * work; declared `async` functions get the same through the installer.
+ */
+export function suspendCall(ctx: BuiltinContext, L: number, fn: string, work: (signal: AbortSignal) => Promise<unknown>): number {
+  return ctx.scheduler.suspend(L, (signal) =>
+    work(signal).then(
+      (result) => (co: number) => pushResult(ctx, co, fn, result),
+      (e) => Promise.reject(asLuaError(ctx, fn, e)),
+    ));
+}
+
 /** The C function Lua calls for one declared function. */
 function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): CFunction {
   if (typeof impl !== "function") {
@@ -114,7 +127,7 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
       }
     };
   }
-  const { api, scheduler } = ctx;
+  const { api } = ctx;
   const never = new AbortController().signal;
   const keep = (L: number, idx: number) => ctx.callbacks.keep(L, idx);
   const callSync = (L: number, args: unknown[]): number => {
@@ -130,13 +143,7 @@ function wrap(ctx: BuiltinContext, fn: string, decl: FunctionDecl, impl: Impl): 
   // argument, a policy denial) is raised without waiting.
   const callAsync = (L: number, args: unknown[]): number => {
     try {
-      return scheduler.suspend(L, (signal) => {
-        const call: Call = { L, fn, signal };
-        return Promise.resolve(impl(args, call)).then(
-          (result) => (co: number) => pushResult(ctx, co, fn, result),
-          (e) => Promise.reject(asLuaError(ctx, fn, e)),
-        );
-      });
+      return suspendCall(ctx, L, fn, (signal) => Promise.resolve(impl(args, { L, fn, signal })));
     } catch (e) {
       throw asLuaError(ctx, fn, e);
     }

@@ -8,7 +8,7 @@
 import { LuaError } from "../../loader/lua-api.ts";
 import { osErrorText } from "../../loader/os-error.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
-import { asLuaError, pushResult } from "../../loader/install-builtins.ts";
+import { suspendCall } from "../../loader/install-builtins.ts";
 import { CallReader } from "./call-args.ts";
 import { type ClientSettings, describe, exchange, headersTable, perform, type RequestSpec } from "./client-request.ts";
 import { streamEvents } from "./sse-reader.ts";
@@ -30,12 +30,7 @@ export class ClientCalls {
 
   /** Suspends the calling task until `work` settles; pushes its result or raises `<fn>: ...`. */
   suspend(L: number, fn: string, work: (signal: AbortSignal) => Promise<unknown>): number {
-    const ctx = this.ctx;
-    return ctx.scheduler.suspend(L, (signal) =>
-      work(signal).then(
-        (result) => (co: number) => pushResult(ctx, co, fn, result),
-        (e) => Promise.reject(asLuaError(ctx, fn, e)),
-      ));
+    return suspendCall(this.ctx, L, fn, work);
   }
 
   /** Starts a request: the response table, or with `on_event` the event stream's end. */
