@@ -7,7 +7,7 @@
  * on values made here.
  */
 import { Environment, Interpreter, parse, tokenize } from "@huggingface/jinja";
-import { LuaFloat } from "../../loader/bridge/values.ts";
+import { fitsInt64, LuaFloat } from "../../loader/bridge/values.ts";
 import { formatFloat } from "../../loader/bridge/float-format.ts";
 import { decodeBytes } from "./bytes-text.ts";
 
@@ -111,7 +111,6 @@ export function typeName(v: RV): string {
   return "value";
 }
 
-const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
 
 /** An integer value: a number while exact, a bigint beyond 2^53; past int64 it is an error. */
 export function integer(x: number | bigint): RV {
@@ -120,7 +119,7 @@ export function integer(x: number | bigint): RV {
     if (!Number.isInteger(x)) throw new Error(`not an integer: ${x}`);
     x = BigInt(x);
   }
-  if (x < I64_MIN || x > I64_MAX) throw new TemplateError("integer overflow (integers are 64-bit)");
+  if (!fitsInt64(x)) throw new TemplateError("integer overflow (integers are 64-bit)");
   const n = Number(x);
   return new IntegerValue(Number.isSafeInteger(n) ? n : x);
 }

@@ -10,7 +10,7 @@
  * their precision and form and no `Temporal` implementation is needed.
  */
 import { parse, TomlError } from "smol-toml";
-import { LuaFloat } from "../../loader/bridge/values.ts";
+import { fitsInt64, LuaFloat } from "../../loader/bridge/values.ts";
 import { canonicalDatetime, DATETIME_KEY, TomlDatetime } from "./datetime.ts";
 
 /** What a TOML document becomes before it is pushed. */
@@ -19,7 +19,7 @@ export type TomlValue = boolean | number | bigint | LuaFloat | string | TomlValu
 /** A parse failure, message ready to be prefixed with the function name. */
 export class TomlSyntaxError extends Error {}
 
-const SAFE = 9007199254740991n, I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+const SAFE = 9007199254740991n;
 
 // smol-toml appends the zone in brackets for ZonedDateTime ("...-07:00[-07:00]").
 const recordText = { from: (s: string) => new TomlDatetime(canonicalDatetime(s.replace(/\[[^\]]*\]$/, ""))) };
@@ -58,7 +58,7 @@ function value(v: unknown): TomlValue {
       return v;
     case "bigint":
       if (v >= -SAFE && v <= SAFE) return Number(v);
-      if (v < I64_MIN || v > I64_MAX) throw new TomlSyntaxError(`integer ${v} does not fit in 64 bits`);
+      if (!fitsInt64(v)) throw new TomlSyntaxError(`integer ${v} does not fit in 64 bits`);
       return v;
     case "number":
       return Number.isInteger(v) ? new LuaFloat(v) : v;

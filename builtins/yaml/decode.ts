@@ -11,7 +11,7 @@
  * size (an alias bomb would otherwise build a billion Lua tables).
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
-import { LuaFloat } from "../../loader/bridge/values.ts";
+import { fitsInt64, LuaFloat } from "../../loader/bridge/values.ts";
 
 /** What a YAML document becomes before it is pushed. */
 export type YamlValue = undefined | boolean | number | bigint | LuaFloat | string | YamlValue[] | { [key: string]: YamlValue };
@@ -31,7 +31,7 @@ const PARSE_OPTIONS = {
 } as const;
 
 const MAX_DEPTH = 1000;
-const SAFE = 9007199254740991n, I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+const SAFE = 9007199254740991n;
 
 /** Every document of `text` (none for an empty stream); syntax errors raise YamlSyntaxError. */
 export function parseDocuments(text: string): YamlValue[] {
@@ -139,7 +139,7 @@ function scalar(v: unknown): YamlValue {
     case "bigint":
       if (v >= -SAFE && v <= SAFE) return Number(v);
       // Beyond int64 the integer cannot be a Lua integer: a float, as json.parse does (§0.5).
-      return v >= I64_MIN && v <= I64_MAX ? v : new LuaFloat(Number(v));
+      return fitsInt64(v) ? v : new LuaFloat(Number(v));
     case "number":
       return Number.isInteger(v) ? new LuaFloat(v) : v;
     default:

@@ -72,6 +72,11 @@ export type LuaData =
 
 const MAX_DEPTH = 1000;
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+
+/** Whether a bigint fits a Lua integer (int64). */
+export function fitsInt64(v: bigint): boolean {
+  return v >= I64_MIN && v <= I64_MAX;
+}
 // ignoreBOM keeps a leading U+FEFF: the default would drop it, and the string would not come back the same.
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -108,7 +113,7 @@ export function push(
       if (Number.isSafeInteger(v)) return api.pushinteger(L, v);
       return api.pushnumber(L, v);
     case "bigint":
-      if (v < I64_MIN || v > I64_MAX) throw new ConversionError(`integer ${v} does not fit in a Lua integer`, "");
+      if (!fitsInt64(v)) throw new ConversionError(`integer ${v} does not fit in a Lua integer`, "");
       return api.pushinteger(L, v);
     case "string":
       return api.pushstring(L, v);
