@@ -29,7 +29,7 @@ import { LuaError } from "../loader/lua-api.ts";
 import { float } from "../loader/bridge/values.ts";
 import type { ArgSpec } from "../loader/bridge/args.ts";
 import type { DirEntry } from "../loader/host-files.ts";
-import { fileError, quoted } from "../loader/os-error.ts";
+import { errorCode, fileError, quoted } from "../loader/os-error.ts";
 import { glob, PatternError } from "./fs/glob.ts";
 import { pathText, typeName } from "./fs/paths.ts";
 import { walkTree } from "./fs/walk.ts";
@@ -115,10 +115,6 @@ function modeOf(mode: number | string): number {
   return n;
 }
 
-function codeOf(e: unknown): string | undefined {
-  return (e as { code?: string } | null)?.code;
-}
-
 function installFs(ctx: BuiltinContext) {
   const { host, heap } = ctx;
 
@@ -149,7 +145,7 @@ function installFs(ctx: BuiltinContext) {
       const parent = dirname(path);
       // A missing parent (ENOENT), or a file where a parent should be (ENOTDIR, which mkdir -p
       // reports as the reference does).
-      const parentTrouble = codeOf(e) === "ENOENT" || codeOf(e) === "ENOTDIR";
+      const parentTrouble = errorCode(e) === "ENOENT" || errorCode(e) === "ENOTDIR";
       if (!parentTrouble || parent === "." || parent === path) throw fileError(fn, "failed to write", path, e);
     }
     // Parents are made only when missing: a grant for the file alone must still let it be written.

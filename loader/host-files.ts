@@ -24,6 +24,7 @@ import { basename, dirname, join } from "node:path";
 import type { Policy } from "./sandbox/policy.ts";
 import { openChecked } from "./sandbox/backstop.ts";
 import { resolvePath } from "./sandbox/paths.ts";
+import { errorCode } from "./os-error.ts";
 
 /** What a directory entry is, symlinks not followed. */
 export type EntryKind = "file" | "directory" | "symlink" | "other";
@@ -56,10 +57,6 @@ const UNKNOWN_SIZE_START = 64 << 10;
 
 function failure(code: string, message = code): Error {
   return Object.assign(new Error(message), { code });
-}
-
-function codeOf(e: unknown): string | undefined {
-  return (e as { code?: string } | null)?.code;
 }
 
 // ---- descriptor calls on the thread pool ------------------------------------------------
@@ -208,7 +205,7 @@ export async function exists(policy: Policy, fn: string, path: string): Promise<
   try {
     target = judged(policy, fn, "read", path);
   } catch (e) {
-    if (codeOf(e) !== undefined) return false; // the walk met ENOENT, ENOTDIR, ELOOP...
+    if (errorCode(e) !== undefined) return false; // the walk met ENOENT, ENOTDIR, ELOOP...
     throw e;
   }
   try {
@@ -256,7 +253,7 @@ export async function replaceFile(policy: Policy, fn: string, path: string, prod
   try {
     existing = await fs.promises.lstat(target);
   } catch (e) {
-    if (codeOf(e) !== "ENOENT") throw e;
+    if (errorCode(e) !== "ENOENT") throw e;
   }
   // A device or FIFO must be written, not replaced; a hard-linked file keeps its identity,
   // which every other name of it shares.
@@ -269,7 +266,7 @@ export async function replaceFile(policy: Policy, fn: string, path: string, prod
   } catch (e) {
     // The directory is not ours to create files in (the OS or the sandbox says so), though the
     // file itself may be writable.
-    if (NO_TEMP_HERE.has(codeOf(e) ?? "")) return await inPlace(policy, path, produce, signal, mode);
+    if (NO_TEMP_HERE.has(errorCode(e) ?? "")) return await inPlace(policy, path, produce, signal, mode);
     throw e;
   }
   let open = true;
@@ -364,7 +361,7 @@ export async function tempdir(policy: Policy, fn: string): Promise<string> {
       await fs.promises.mkdir(path, { mode: 0o700 });
       return path;
     } catch (e) {
-      if (codeOf(e) !== "EEXIST") throw e;
+      if (errorCode(e) !== "EEXIST") throw e;
     }
   }
 }

@@ -55,18 +55,24 @@ const STRERROR: Record<string, string> = {
 
 const ERRNO = constants.errno as Record<string, number>;
 
+/** A system error's code (`ENOENT`), or undefined for other errors. */
+export function errorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** `<Strerror> (os error <n>)` for a system error; any other error by its message. */
 export function osErrorText(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
+  const code = errorCode(e);
   // The runtime refuses a path with a NUL byte before any system call; Rust says it this way.
   if (code === "ERR_INVALID_ARG_VALUE" && /null bytes/.test(String((e as Error).message))) {
     return "file name contained an unexpected NUL byte";
   }
-  const errno = typeof code === "string" ? ERRNO[code] : undefined;
+  const errno = code === undefined ? undefined : ERRNO[code];
   if (errno === undefined) return e instanceof Error ? e.message : String(e);
   // glibc's wording where libuv's differs (EISDIR is "illegal operation on a directory" there);
   // libuv's map, keyed by negative numbers and lower-cased, for the rest.
-  const text = STRERROR[code as string] ?? getSystemErrorMap().get(-errno)?.[1] ?? (code as string);
+  const text = STRERROR[code!] ?? getSystemErrorMap().get(-errno)?.[1] ?? code!;
   return `${text.charAt(0).toUpperCase()}${text.slice(1)} (os error ${errno})`;
 }
 
