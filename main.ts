@@ -16,6 +16,8 @@ import { Policy } from "./loader/sandbox/policy.ts";
 import { executablePath, wasmLocation } from "./loader/host.ts";
 import { armTimeout, effectiveTimeout } from "./loader/limits.ts";
 import { helpText } from "./loader/help.ts";
+import { runCheckMode } from "./loader/checks/check-mode.ts";
+import { serveChecks } from "./loader/checks/serve-checks.ts";
 
 export const VERSION: string = pkg.version;
 
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     case "context":
     case "modules":
       return failed(`${command.kind}: not yet available in this build`);
+    case "serve-checks":
+      return await serveChecks({ ...checkOptions(options), file: command.file, port: command.port, host: command.host, cacheMs: command.cacheMs });
     case "eval":
       return await runLua(options, { source: new TextEncoder().encode(command.code), name: "<eval>", scriptPath: "<eval>", args: command.args, mode: "inline eval" });
     case "script": {
@@ -62,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const ext = extname(command.file);
       const anyExt = command.anyExtension === true;
-      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return failed("check mode: not yet available in this build");
+      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return await runCheckMode({ ...checkOptions(options), file: command.file, format: options.format, timeout: options.timeout });
       if (!anyExt && ext !== ".lua" && !isAssayShebang(command.file)) return failed(unsupportedExtension(command.file, ext));
       const source = readSource(command.file, command.file, failed);
       if (typeof source === "number") return source;
@@ -129,6 +133,17 @@ const OS_ERRORS: Record<string, string> = {
 function osErrorText(e: unknown): string {
   const code = (e as { code?: string }).code;
   return (code && OS_ERRORS[code]) ?? (e as Error).message;
+}
+
+/** What check mode takes from the global flags: `--sandbox` and the rest apply to script checks. */
+function checkOptions(options: GlobalOptions) {
+  return {
+    logFormat: options.logFormat,
+    verbose: options.verbose,
+    policy: new Policy({ profile: options.profile, allow: options.allow, deny: options.deny }),
+    memoryLimit: options.memoryLimit,
+    runtime: { version: VERSION, executable: executablePath() },
+  };
 }
 
 interface LuaRun {

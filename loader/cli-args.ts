@@ -4,6 +4,8 @@
  */
 import type { Capability } from "./plugin.ts";
 import { type Grant, PROFILES, type ProfileName } from "./sandbox/policy.ts";
+import { REPORT_FORMATS, type ReportFormat } from "./checks/formats.ts";
+import { parseDuration } from "./checks/duration.ts";
 
 export type Command =
   | { kind: "help"; exitCode: 0 | 1 }
@@ -11,7 +13,8 @@ export type Command =
   | { kind: "script"; file: string; args: string[]; anyExtension?: boolean }
   | { kind: "eval"; code: string; args: string[] }
   | { kind: "context"; query: string; limit: number }
-  | { kind: "modules" };
+  | { kind: "modules" }
+  | { kind: "serve-checks"; file: string; port: number; host: string; cacheMs: number };
 
 export interface GlobalOptions {
   verbose: boolean;
@@ -21,6 +24,8 @@ export interface GlobalOptions {
   memoryLimit?: number;
   timeout?: number;
   logFormat: "text" | "json";
+  /** The check-mode report format (`--format`). */
+  format: ReportFormat;
 }
 
 export interface Parsed {
@@ -54,7 +59,7 @@ function splitList(flag: string, value: string | undefined): Grant {
 
 /** Parses the command line (without the executable and the entry script). */
 export function parseArgs(argv: string[]): Parsed {
-  const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text" };
+  const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text", format: "json" };
   const flags = parseFlags(argv, 0, options);
   if (flags.command) return { options, command: flags.command };
   const i = flags.next;
@@ -69,6 +74,8 @@ export function parseArgs(argv: string[]): Parsed {
       return { options, command: parseExec(rest, options) };
     case "context":
       return { options, command: parseContext(rest) };
+    case "serve-checks":
+      return { options, command: parseServeChecks(rest, options) };
     case "modules":
       if (rest.length && rest[0] !== "--help" && rest[0] !== "-h") {
         throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for modules`);
@@ -125,6 +132,12 @@ function parseFlags(argv: string[], i: number, options: GlobalOptions, stop = (_
       const f = value(flag, inline);
       if (f !== "text" && f !== "json") throw new UsageError(`invalid --log-format ${JSON.stringify(f)} (expected text or json)`);
       options.logFormat = f;
+    } else if (flag === "--format") {
+      const f = value(flag, inline);
+      if (!REPORT_FORMATS.includes(f as ReportFormat)) {
+        throw new UsageError(`invalid --format ${JSON.stringify(f)} (expected ${REPORT_FORMATS.join(", ")})`);
+      }
+      options.format = f as ReportFormat;
     } else {
       const m = /^--(allow|deny)-([a-z]+)$/.exec(flag);
       if (!m || !CAPS.includes(m[2] as Capability)) throw new UsageError(`unknown flag ${flag}`);
@@ -177,6 +190,43 @@ function parseExec(all: string[], options: GlobalOptions): Command {
 export class ExecWithoutCode extends Error {
   constructor() {
     super("exec requires either -e <code> or a file path");
+  }
+}
+
+/** `serve-checks [--port N] [--host H] [--cache 5s] checks.yaml`, global flags allowed among them. */
+function parseServeChecks(rest: string[], options: GlobalOptions): Command {
+  let port = 8080;
+  let host = "0.0.0.0";
+  let cacheMs = 5000;
+  const own = (a: string) => /^--(port|host|cache)(=|$)/.test(a);
+  for (let i = 0;;) {
+    const flags = parseFlags(rest, i, options, own);
+    if (flags.command) return flags.command;
+    i = flags.next;
+    const a = rest[i];
+    if (a === undefined) throw new UsageError("serve-checks requires a check config file");
+    if (flags.endOfFlags || !own(a)) {
+      if (rest.length > i + 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[i + 1])} for serve-checks`);
+      return { kind: "serve-checks", file: a, port, host, cacheMs };
+    }
+    const eq = a.indexOf("=");
+    const flag = eq >= 0 ? a.slice(0, eq) : a;
+    let value = eq >= 0 ? a.slice(eq + 1) : rest[++i];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    i++;
+    if (flag === "--port") {
+      port = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(port >= 0 && port <= 65535)) throw new UsageError(`invalid --port ${JSON.stringify(value)} (expected 0-65535)`);
+    } else if (flag === "--host") {
+      host = value;
+    } else {
+      value = value.trim();
+      try {
+        cacheMs = value === "0" ? 0 : parseDuration(value);
+      } catch (e) {
+        throw new UsageError(`invalid --cache: ${(e as Error).message}`);
+      }
+    }
   }
 }
 

@@ -20,8 +20,8 @@ function globalsList(): string {
 }
 
 /**
- * The text of `assay --help`. It lists only what this build does: check mode, `context` and
- * `modules` are parsed (so their flags and `--help` work) but answer "not yet available". The
+ * The text of `assay --help`. It lists only what this build does: `context` and `modules` are
+ * parsed (so their flags and `--help` work) but answer "not yet available". The
  * builtins are those registered (builtins/index.ts is imported before this is called).
  */
 export function helpText(version: string): string {
@@ -33,11 +33,14 @@ Usage:
   assay [FLAGS] exec -e <code> [ARGS...]  run inline Lua code
   assay [FLAGS] exec <file> [ARGS...]     run a file as Lua, whatever its extension
   assay [FLAGS] - [ARGS...]               run Lua read from standard input
-  assay <file.yaml|file.yml>              check mode: not yet available in this build
+  assay [FLAGS] <file.yaml|file.yml>      check mode: run the checks, print a report
+  assay [FLAGS] serve-checks [--port N] [--host H] [--cache 5s] <file.yaml>
+                                          answer GET /healthz with the checks' report
+                                          (200 when all pass, 503 otherwise)
   assay context <query> [-l N]            not yet available in this build
   assay modules                           not yet available in this build
 
-Subcommands: context, exec, modules, run
+Subcommands: context, exec, modules, run, serve-checks
 
 ${globalsList()}
 (the sandbox profile decides which are installed); os adds hostname, arch and platform.
@@ -55,6 +58,7 @@ script goes to the script; -- ends the flags):
   --memory-limit=BYTES       Lua heap limit, K/M/G suffixes allowed (default 64M)
   --timeout=SECONDS          wall-clock limit of the run (exit 124; restricted: 60)
   --log-format text|json     format of log lines on stderr
+  --format json|junit|tap|text  check mode's report format on stdout (default json)
 
 Environment: ASSAY_LIB_PATH, ASSAY_MODULES_PATH, LUA_PATH, LUA_PATH_5_4, RUST_LOG, HOME
 `;

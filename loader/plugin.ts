@@ -77,6 +77,11 @@ export interface BuiltinContext {
   flushStdio(): void;
   /** Exits the process the way the runtime does (flushes stdout first). */
   exit(code: number): never;
+  /**
+   * False for a VM that runs inside a larger run (a check's script): `os.exit` then ends that
+   * VM's run through `exit`, and must not close the state under it first.
+   */
+  ownsProcess: boolean;
 }
 
 /** One function of a builtin, as documented and as the installer enforces it. */

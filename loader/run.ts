@@ -19,14 +19,17 @@ export interface MainChunk {
   args: string[];
 }
 
-/** Loads and runs the main chunk; resolves with the process exit code. */
-export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
+/**
+ * Loads the chunk and makes it the VM's main task, with `arg` and `...` set; a load or set-up
+ * failure is returned as its message (`file:line: ...`) instead.
+ */
+export function startMain(vm: Vm, chunk: MainChunk): Task | string {
   const { api, L, scheduler, ctx } = vm;
   const status = api.load(L, prepareSource(chunk.source), "@" + chunk.name, loadMode(ctx.policy.profile));
   if (status !== LUA_OK) {
-    ctx.log.write("ERROR", "assay", errorText(api, L, -1));
+    const message = errorText(api, L, -1);
     api.pop(L);
-    return 1;
+    return message;
   }
   // Protected: a tiny --memory-limit and long arguments must give an error, not a Lua panic.
   let main: Task | undefined;
@@ -35,8 +38,15 @@ export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
     for (const a of chunk.args) api.pushstring(P, a);
     main = scheduler.spawn(P, chunk.args.length, "main");
   });
-  if (failed !== null || !main) {
-    ctx.log.write("ERROR", "lua", failed ?? "the main chunk could not be started");
+  return failed ?? main ?? "the main chunk could not be started";
+}
+
+/** Loads and runs the main chunk; resolves with the process exit code. */
+export async function runMain(vm: Vm, chunk: MainChunk): Promise<number> {
+  const { scheduler, ctx } = vm;
+  const main = startMain(vm, chunk);
+  if (typeof main === "string") {
+    ctx.log.write("ERROR", "lua", main);
     return 1;
   }
   const shutdown = watchShutdown(vm);

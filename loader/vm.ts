@@ -57,6 +57,8 @@ export interface VmOptions {
   scriptDir?: string;
   /** How the process ends (flushing is done before); tests may throw instead. */
   exit?: (code: number) => never;
+  /** False when `exit` ends only this VM's run (check scripts); see BuiltinContext. */
+  ownsProcess?: boolean;
   /**
    * Keep Lua's own allocator, with no heap limit: only for the benchmark that measures what
    * counting costs (bench/vm-cost.ts).
@@ -179,6 +181,7 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     services: new Services(),
     flushStdio,
     exit,
+    ownsProcess: options.ownsProcess ?? true,
   };
   installLuaStd(ctx);
   installRequire(ctx, { scriptDir: options.scriptDir ?? "." });

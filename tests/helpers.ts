@@ -2,7 +2,7 @@
  * Runs assay as a user would: the built binary (`dist/assay`, or `$ASSAY_BIN`), or the
  * source under Deno when `ASSAY_FROM_SOURCE=deno`.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { isRunning } from "../loader/process-tree.ts";
 import { tmpdir } from "node:os";
@@ -52,6 +52,31 @@ export function runAssay(args: string[], options: RunOptions = {}): RunResult {
     stderr: r.stderr?.toString("utf8") ?? "",
     stdoutBytes: r.stdout ?? Buffer.alloc(0),
   };
+}
+
+/**
+ * Runs assay without blocking the event loop, for tests whose peers (servers) live in the
+ * test process itself. Killed (by its PID) when `timeoutMs` passes.
+ */
+export function runAssayAsync(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const [cmd, ...lead] = assayCommand();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
+  const child = spawn(cmd, [...lead, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on("data", (b: Buffer) => out.push(b));
+  child.stderr.on("data", (b: Buffer) => err.push(b));
+  child.stdin.end(options.input ?? "");
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, signal, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
+    });
+  });
 }
 
 /** Directories tempDir made in this test file, removed when the file is done. */

@@ -10,7 +10,8 @@ import { osErrorText } from "../../loader/os-error.ts";
 import type { BuiltinContext } from "../../loader/plugin.ts";
 import { suspendCall } from "../../loader/install-builtins.ts";
 import { CallReader } from "./call-args.ts";
-import { type ClientSettings, describe, exchange, headersTable, perform, type RequestSpec } from "./client-request.ts";
+import { type ClientSettings, exchange, headersTable, perform, type RequestSpec } from "./client-request.ts";
+import { describe } from "../../loader/net/fetch-error.ts";
 import { streamEvents } from "./sse-reader.ts";
 
 /** Marks a failure of reading the response body inside a stream that the host consumes. */

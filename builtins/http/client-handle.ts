@@ -20,7 +20,8 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { timeoutMs } from "./call-args.ts";
 import type { ClientCalls } from "./calls.ts";
 import { osErrorText } from "../../loader/os-error.ts";
-import { type ClientSettings, DEFAULT_CLIENT, describe } from "./client-request.ts";
+import { type ClientSettings, DEFAULT_CLIENT } from "./client-request.ts";
+import { describe } from "../../loader/net/fetch-error.ts";
 
 const text = (name: string, description: string): ArgSpec => ({ name, type: "text", optional: true, description });
 

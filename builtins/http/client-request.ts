@@ -13,6 +13,7 @@ import type { LuaCallback } from "../../loader/bridge/callback.ts";
 import { concatBytes } from "../../loader/bytes.ts";
 import { type Delay, delay } from "../../loader/timers.ts";
 import { wireHeaderValue } from "./header-value.ts";
+import { describe } from "../../loader/net/fetch-error.ts";
 
 /** The settings of a client: the shared default one, or one made by `http.client`. */
 export interface ClientSettings {
@@ -86,28 +87,6 @@ export class Deadline {
   describe(): string {
     return `timed out after ${Number((this.ms / 1000).toFixed(3))} s`;
   }
-}
-
-/** What the runtimes' fetch errors mean, by their code, where the message says less. */
-const KNOWN_CODES: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ConnectionRefused: "connection refused",
-  ECONNRESET: "the connection was closed before the response was complete",
-  ConnectionClosed: "the connection was closed before the response was complete",
-  ENOTFOUND: "could not resolve the host name",
-};
-
-/** The detail of a failure, without the runtime's advice to the JS programmer. */
-export function describe(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = (e as { code?: unknown }).code;
-  const cause = (e as { cause?: unknown }).cause;
-  let text = (typeof code === "string" && KNOWN_CODES[code]) || e.message;
-  // Deno says "fetch failed" and puts the reason in the cause.
-  if (cause instanceof Error && cause.message) text = /^fetch failed$/i.test(text) ? cause.message : `${text}: ${cause.message}`;
-  text = text.replace(/\.?\s*For more information, pass `verbose: true`[\s\S]*$/, "");
-  if (typeof code === "string" && code && !text.includes(code)) text += ` (${code})`;
-  return text;
 }
 
 /** The URL without user and password, as errors show it. */

@@ -94,7 +94,7 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
     let status: number;
     if (api.type(L, 1) === LUA_TBOOLEAN) status = api.toboolean(L, 1) ? 0 : 1;
     else status = Number(BigInt.asIntN(32, m._luaL_optinteger(L, 1, 0n)));
-    if (api.toboolean(L, 2)) {
+    if (api.toboolean(L, 2) && ctx.ownsProcess) {
       // lua_close runs the main thread's pending <close> variables; the script's main chunk runs
       // on its task's coroutine, whose own go first (as lua5.4 closes the chunk's).
       const task = scheduler.current?.thread;

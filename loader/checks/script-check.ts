@@ -1,0 +1,128 @@
+/**
+ * `type: script` checks (checks.md §4, sandbox.md §3): every attempt runs the file in a fresh
+ * VM, with the builtins of the run's sandbox profile (full unless `--sandbox` says otherwise)
+ * and the check's `env:` as an overlay only `env.get` sees. The check passes when the chunk
+ * finishes without an error; the error text is the message otherwise. Async builtins work
+ * (the chunk is the VM's main task); tasks and servers it leaves behind are abandoned when
+ * the chunk ends, as the VM is closed. `os.exit(0)` ends the attempt as a pass, any other
+ * status as a failure, without ending the process.
+ *
+ * An attempt is stopped from outside (its timeout, the global timeout) through the abort
+ * signal and, for Lua code that never yields, through the VM's instruction hook and deadline.
+ *
+ * @example
+ * ```ts
+ * const outcome = await scriptCheck(setup, check, signal, deadline);
+ * // { passed: false, message: "checks/db.lua:3: assert.eq failed: ..." }
+ * ```
+ */
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { createVm, type Vm } from "../vm.ts";
+import { startMain } from "../run.ts";
+import { errorText } from "../error-text.ts";
+import { LuaError } from "../lua-api.ts";
+import { messageOf } from "../scheduler.ts";
+import { osErrorText } from "../os-error.ts";
+import { processVariables, type VariableProvider } from "../variables.ts";
+import type { LogSink } from "../log-sink.ts";
+import type { Policy } from "../sandbox/policy.ts";
+import type { RuntimeInfo } from "../plugin.ts";
+import { fail, type Outcome, pass } from "./http-check.ts";
+import type { CheckSpec } from "./types.ts";
+
+/** What every script check's VM is made with. */
+export interface ScriptSetup {
+  policy: Policy;
+  log: LogSink;
+  runtime: Omit<RuntimeInfo, "scriptPath">;
+  memoryLimit?: number;
+  /** Where the process environment comes from (tests give a map). */
+  vars?: VariableProvider;
+}
+
+/** Ends an attempt whose script called `os.exit`. */
+class ScriptExit extends LuaError {
+  constructor(readonly status: number) {
+    super(`os.exit(${status})`, 0);
+  }
+}
+
+/**
+ * Runs one attempt. `signal` aborting stops it with the signal's reason as the message;
+ * `deadline` (epoch ms) is when the hook stops Lua code that never yields, with `late`.
+ */
+export async function scriptCheck(
+  setup: ScriptSetup,
+  check: CheckSpec,
+  signal: AbortSignal,
+  deadline: { at: number; reason: () => string },
+): Promise<Outcome> {
+  if (check.file === undefined) return fail("script check requires a 'file' field");
+  let source: Uint8Array;
+  try {
+    source = readFileSync(check.file);
+  } catch (e) {
+    return fail(`failed to read Lua script ${JSON.stringify(check.file)}: ${osErrorText(e)}`);
+  }
+  let exited: number | undefined;
+  let vm: Vm | undefined;
+  const exit = (status: number): never => {
+    // From a signal handler (no Lua running): the process ends, as in any run.
+    if (!vm?.scheduler.current) process.exit(status);
+    exited ??= status;
+    const stop = new ScriptExit(status);
+    vm.stop(stop);
+    throw stop;
+  };
+  try {
+    vm = await createVm({
+      policy: setup.policy,
+      log: setup.log,
+      vars: overlay(setup.vars ?? processVariables(), check.env),
+      runtime: { ...setup.runtime, scriptPath: check.file },
+      memoryLimit: setup.memoryLimit,
+      scriptDir: dirname(check.file),
+      exit,
+      ownsProcess: false,
+    });
+  } catch (e) {
+    return fail(`creating Lua VM: ${(e as Error).message}`);
+  }
+  const running = vm;
+  const onAbort = () => running.stop(new LuaError(messageOf(signal.reason), 0));
+  try {
+    const main = startMain(vm, { source, name: check.file, scriptPath: check.file, args: [] });
+    if (typeof main === "string") return fail(main);
+    let late = false;
+    vm.hook.setDeadline(deadline.at, () => {
+      if (late) return;
+      late = true;
+      running.stop(new LuaError(deadline.reason(), 0));
+    });
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort);
+    const outcome = await vm.scheduler.run(main);
+    if (exited !== undefined) return exited === 0 ? pass() : fail(`script exited with status ${exited}`);
+    if (outcome.ok) return pass();
+    if (outcome.cancelled) return fail(messageOf(main.cancelReason));
+    return fail(errorText(vm.api, main.thread, -1, vm.L));
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    vm.close();
+  }
+}
+
+/** The process's variables with the check's `env:` in front, for reads by `env.get` only. */
+function overlay(base: VariableProvider, extra: Record<string, string>): VariableProvider {
+  const shadow = new Map(Object.entries(extra));
+  return {
+    get: (name) => shadow.has(name) ? shadow.get(name) : base.get(name),
+    set(name, value) {
+      // A script's own env.set wins over the overlay from then on.
+      shadow.delete(name);
+      base.set(name, value);
+    },
+    entries: () => base.entries(),
+  };
+}
