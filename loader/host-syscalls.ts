@@ -79,6 +79,8 @@ export interface HostHooks {
   environ(): Record<string, string | undefined>;
   /** The run's sandbox policy; without one nothing is checked. */
   policy?: SyscallPolicy;
+  /** The host descriptor behind Lua's standard output: 1 unless the run's stdout is taken (check mode's report). */
+  stdout?: number;
 }
 
 /** Builds replacements for the wasm imports that touch the host. */
@@ -86,7 +88,7 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
   const errno = new ErrnoNumbering(() => memory.u8());
   const decoder = new TextDecoder();
   const std = (fd: number): HostFile => ({ fd, refs: 1, seekable: false, position: 0, append: false, flags: fd === 0 ? 0 : 1 });
-  const table = new Map<number, HostFile>([[0, std(0)], [1, std(1)], [2, std(2)]]);
+  const table = new Map<number, HostFile>([[0, std(0)], [1, std(hooks.stdout ?? 1)], [2, std(2)]]);
 
   const cString = (ptr: number): Buffer => {
     const u8 = memory.u8();

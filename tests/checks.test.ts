@@ -6,32 +6,12 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { runAssayAsync, tempDir } from "./helpers.ts";
 import { type CheckServer, startCheckServer } from "./check-server.ts";
+import { runChecks } from "./check-run.ts";
 
 let server: CheckServer;
 before(async () => (server = await startCheckServer()));
 after(() => server.close());
-
-interface Report {
-  passed: boolean;
-  checks: { name: string; passed: boolean; skipped?: boolean; duration_ms: number; message: string | null }[];
-  duration_ms: number;
-}
-
-/** Runs `yaml` as checks.yaml in a fresh directory (plus `files`); parses the report. */
-export async function runChecks(yaml: string, options: { flags?: string[]; files?: Record<string, string>; env?: Record<string, string> } = {}) {
-  const dir = tempDir();
-  writeFileSync(join(dir, "checks.yaml"), yaml);
-  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  const started = performance.now();
-  const r = await runAssayAsync([...options.flags ?? [], "checks.yaml"], { cwd: dir, env: { NO_COLOR: "1", RUST_LOG: undefined, ...options.env } });
-  const wall = performance.now() - started;
-  const report = r.stdout ? JSON.parse(r.stdout) as Report : undefined;
-  return { ...r, report, wall, dir };
-}
 
 const requestsTo = (prefix: string) => server.requests.filter((r) => r.path.startsWith(prefix));
 

@@ -1,11 +1,13 @@
 /**
  * `type: script` checks (checks.md §4, sandbox.md §3): every attempt runs the file in a fresh
  * VM, with the builtins of the run's sandbox profile (full unless `--sandbox` says otherwise)
- * and the check's `env:` as an overlay only `env.get` sees. The check passes when the chunk
+ * and the check's `env:` as an overlay that `env.get` (and `os.getenv`) see, but not `env.list`
+ * or child processes (sandbox.md §3). The check passes when the chunk
  * finishes without an error; the error text is the message otherwise. Async builtins work
  * (the chunk is the VM's main task); tasks and servers it leaves behind are abandoned when
  * the chunk ends, as the VM is closed. `os.exit(0)` ends the attempt as a pass, any other
- * status as a failure, without ending the process.
+ * status as a failure, without ending the process. `print` and `io.write` go to stderr:
+ * stdout carries the report and nothing else.
  *
  * An attempt is stopped from outside (its timeout, the global timeout) through the abort
  * signal and, for Lua code that never yields, through the VM's instruction hook and deadline.
@@ -85,6 +87,8 @@ export async function scriptCheck(
       scriptDir: dirname(check.file),
       exit,
       ownsProcess: false,
+      // stdout carries the report, exactly one document: what check scripts print goes to stderr.
+      stdout: 2,
     });
   } catch (e) {
     return fail(`creating Lua VM: ${(e as Error).message}`);
@@ -113,7 +117,7 @@ export async function scriptCheck(
   }
 }
 
-/** The process's variables with the check's `env:` in front, for reads by `env.get` only. */
+/** The process's variables with the check's `env:` in front for reads by name; listings and children see the process's own. */
 function overlay(base: VariableProvider, extra: Record<string, string>): VariableProvider {
   const shadow = new Map(Object.entries(extra));
   return {
