@@ -12,12 +12,6 @@ export interface Report {
   duration_ms: number;
 }
 
-interface Report {
-  passed: boolean;
-  checks: { name: string; passed: boolean; skipped?: boolean; duration_ms: number; message: string | null }[];
-  duration_ms: number;
-}
-
 /** Runs `yaml` as checks.yaml in a fresh directory (with `files` beside it); parses the report. */
 export async function runChecks(yaml: string, options: { flags?: string[]; files?: Record<string, string>; env?: Record<string, string> } = {}) {
   const dir = tempDir();
@@ -26,7 +20,7 @@ export async function runChecks(yaml: string, options: { flags?: string[]; files
   const started = performance.now();
   const r = await runAssayAsync([...options.flags ?? [], "checks.yaml"], { cwd: dir, env: { NO_COLOR: "1", RUST_LOG: undefined, ...options.env } });
   const wall = performance.now() - started;
-  const report = r.stdout ? JSON.parse(r.stdout) as Report : undefined;
+  const report = r.stdout.startsWith("{") ? JSON.parse(r.stdout) as Report : undefined;
   return { ...r, report, wall, dir };
 }
 

@@ -77,14 +77,11 @@ export async function serveChecks(options: ServeChecksOptions): Promise<number> 
     return 1;
   }
   log.write("INFO", "assay", "serving checks", { url: `http://${displayHost(options.host)}:${listener.port}/healthz`, checks: config.checks.length });
+  // The listeners stay until the process exits: a second signal must not find the default
+  // action back and kill the process while it shuts down.
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve();
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
+    process.on("SIGTERM", () => resolve());
+    process.on("SIGINT", () => resolve());
   });
   log.write("INFO", "assay", "serve-checks: shutting down");
   listener.close();

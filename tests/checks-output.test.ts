@@ -1,0 +1,206 @@
+/**
+ * What check mode shows people and machines: config errors (exit 1, nothing on stdout), the
+ * `--format` reports as their readers parse them (JUnit through python3's xml.etree), the live
+ * progress view under a real pseudo-terminal, and `serve-checks` as a readiness endpoint.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assayCommand, runAssay, tempDir } from "./helpers.ts";
+import { type CheckServer, startCheckServer } from "./check-server.ts";
+import { runChecks } from "./check-run.ts";
+
+let server: CheckServer;
+before(async () => (server = await startCheckServer()));
+after(() => server.close());
+
+/** A pass, a failure with a message full of XML's special characters, and a skip. */
+const mixed = () => `retries: 0
+checks:
+  - name: up
+    type: http
+    url: ${server.url("/ok")}
+  - name: "body <&'\\"> check"
+    type: http
+    url: ${server.url("/ok")}
+    expect: { body: "<missing & \\"quoted\\">" }
+  - name: after-failure
+    type: http
+    url: ${server.url("/ok")}
+    needs: "body <&'\\"> check"
+`;
+
+test("config errors: assay: loading config from <path>: <detail>, exit 1, nothing on stdout", () => {
+  const dir = tempDir();
+  const cases: [string, string][] = [
+    ["checks: [\n", "parsing YAML config: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1"],
+    ["checks:\n  - name: a\n    type: tcp\n", 'parsing YAML config: checks[0] ("a").type (line 3, column 11): unknown check type: "tcp"'],
+    ["checks:\n  - type: http\n", "parsing YAML config: checks[0] (line 2, column 5): missing field 'name'"],
+    ["timeout: 30\nchecks: []\n", "parsing timeout (line 1, column 10): unsupported duration format: \"30\" (use e.g. '120s', '5m', '500ms')"],
+    [
+      "checks:\n  - name: a\n    type: http\n    needs: [b]\n  - name: b\n    type: http\n    needs: a\n",
+      'parsing YAML config: checks[0] ("a").needs (line 4, column 12): needs cycle: a -> b -> a',
+    ],
+    ["checks:\n  - name: a\n    type: http\n    needs: nope\n", 'parsing YAML config: checks[0] ("a").needs (line 4, column 12): no check is named "nope"'],
+    ["checks:\n  - name: a\n    type: http\n    expect: { status: ok }\n", 'parsing YAML config: checks[0] ("a").expect.status (line 4, column 23): expected an integer from 0 to 65535, got a string "ok"'],
+    ["retries: many\nchecks: []\n", 'parsing YAML config: retries (line 1, column 10): expected a non-negative integer, got a string "many"'],
+  ];
+  for (const [yaml, detail] of cases) {
+    writeFileSync(join(dir, "bad.yaml"), yaml);
+    const r = runAssay(["bad.yaml"], { cwd: dir });
+    assert.equal(r.code, 1, yaml);
+    assert.equal(r.stdout, "", yaml);
+    assert.equal(r.stderr, `assay: loading config from bad.yaml: ${detail}\n`, yaml);
+  }
+  const missing = runAssay(["gone.yml"], { cwd: dir });
+  assert.equal(missing.stderr, "assay: loading config from gone.yml: reading config file: No such file or directory (os error 2)\n");
+  const flag = runAssay(["--format", "xml", "bad.yaml"], { cwd: dir });
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /^assay: invalid --format "xml" \(expected json, junit, tap, text\)/);
+});
+
+test("--format junit: one testcase per check, failures and skips as CI reads them (python3 xml.etree)", async () => {
+  const r = await runChecks(mixed(), { flags: ["--format", "junit"] });
+  assert.equal(r.code, 1);
+  const parsed = JSON.parse(spawnSync("python3", ["-c", `
+import json, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read())
+suite = root.find("testsuite")
+cases = []
+for c in suite.findall("testcase"):
+    f, s = c.find("failure"), c.find("skipped")
+    cases.append({"name": c.get("name"), "time": float(c.get("time")),
+                  "failure": None if f is None else f.get("message"),
+                  "skipped": None if s is None else s.get("message")})
+print(json.dumps({"tests": suite.get("tests"), "failures": suite.get("failures"), "skipped": suite.get("skipped"), "cases": cases}))
+`], { input: r.stdout, encoding: "utf8" }).stdout);
+  assert.deepEqual({ ...parsed, cases: parsed.cases.map(({ time: _, ...c }: { time: number }) => c) }, {
+    tests: "3",
+    failures: "1",
+    skipped: "1",
+    cases: [
+      { name: "up", failure: null, skipped: null },
+      { name: `body <&'"> check`, failure: 'body does not contain "<missing & \\"quoted\\">"', skipped: null },
+      { name: "after-failure", failure: null, skipped: `skipped: needs "body <&'\\"> check", which failed` },
+    ],
+  });
+  for (const c of parsed.cases) assert.ok(c.time >= 0 && c.time < 5);
+});
+
+test("--format tap and --format text", async () => {
+  const tap = await runChecks(mixed(), { flags: ["--format=tap"] });
+  const lines = tap.stdout.split("\n");
+  assert.deepEqual(lines.slice(0, 3), ["TAP version 13", "1..3", "ok 1 - up"]);
+  assert.ok(lines.includes(`not ok 2 - body <&'"> check`), tap.stdout);
+  assert.ok(lines.some((l) => l.startsWith(`not ok 3 - after-failure # SKIP skipped: needs`)), tap.stdout);
+  assert.equal(tap.code, 1);
+  const text = await runChecks(mixed(), { flags: ["--format", "text"] });
+  assert.match(text.stdout, /^PASS +up +\d+ ms$/m);
+  assert.match(text.stdout, /^FAIL +body <&'"> check +\d+ ms +body does not contain/m);
+  assert.match(text.stdout, /^SKIP +after-failure/m);
+  assert.match(text.stdout, /^1 passed, 1 failed, 1 skipped in \d+\.\ds$/m);
+  assert.ok(!text.stdout.includes("\x1b"), "no colour when stdout is not a terminal");
+});
+
+test("on a terminal, stderr shows a live progress view instead of the INFO lines", { skip: !hasScript() && "no script(1)" }, async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "checks.yaml"), `retries: 1
+backoff: 200ms
+parallel: true
+checks:
+  - name: slow-one
+    type: http
+    url: ${server.url("/delay?ms=600&k=pty")}
+  - name: flaky-one
+    type: http
+    url: ${server.url("/flaky/pty?fail=1")}
+`);
+  const command = [...assayCommand(), "checks.yaml"].map((a) => `'${a}'`).join(" ");
+  const env: Record<string, string> = { ...process.env as Record<string, string>, TERM: "xterm-256color" };
+  delete env.NO_COLOR;
+  // stderr is the pseudo-terminal; stdout goes to a file, so the report stays apart.
+  const out = join(dir, "report.json");
+  const child = spawn("script", ["-qfec", `stty cols 100 rows 30; ${command} > '${out}'`, "/dev/null"], { cwd: dir, env });
+  let screen = "";
+  child.stdout.on("data", (b: Buffer) => (screen += b.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, screen);
+  assert.doesNotMatch(screen, /check completed/, "the INFO lines are replaced");
+  assert.match(screen, new RegExp("\x1b\\[\\d*A"), "the view redraws by moving the cursor up");
+  assert.match(screen, /attempt 2\/2/, "a retried check shows its attempt");
+  assert.match(screen, /✓.*slow-one/);
+  assert.match(screen, /✓.*flaky-one/);
+  const report = JSON.parse(spawnSync("cat", [out], { encoding: "utf8" }).stdout);
+  assert.equal(report.passed, true);
+});
+
+function hasScript(): boolean {
+  return spawnSync("script", ["--version"]).status === 0;
+}
+
+test("serve-checks answers 200 with the report, 503 once a check fails, and honours --cache", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "checks.yaml"), `retries: 0
+checks:
+  - name: target
+    type: http
+    url: ${server.url("/health")}
+`);
+  server.healthy = true;
+  const [cmd, ...lead] = assayCommand();
+  const child = spawn(cmd, [...lead, "serve-checks", "--host", "127.0.0.1", "--port", "0", "--cache", "1s", "checks.yaml"], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stderr = "";
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (b: Buffer) => {
+        stderr += b.toString("utf8");
+        const m = /serving checks url=(\S+)/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+      child.on("close", () => reject(new Error(`serve-checks ended: ${stderr}`)));
+    });
+    const probes = () => server.requests.filter((q) => q.path === "/health").length;
+    const get = async (path = "/healthz") => {
+      const res = await fetch(url.replace("/healthz", path));
+      return { status: res.status, body: await res.text(), type: res.headers.get("content-type") };
+    };
+    const first = await get();
+    assert.equal(first.status, 200);
+    assert.equal(first.type, "application/json");
+    assert.equal(JSON.parse(first.body).checks[0].name, "target");
+    const ran = probes();
+    server.healthy = false;
+    const cached = await get();
+    assert.equal(cached.status, 200, "still the cached report");
+    assert.equal(probes(), ran, "no new run within the cache time");
+    await new Promise((r) => setTimeout(r, 1100));
+    // Requests arriving together share one run.
+    const [a, b] = await Promise.all([get(), get()]);
+    assert.deepEqual([a.status, b.status], [503, 503]);
+    assert.equal(probes(), ran + 1);
+    assert.equal(JSON.parse(a.body).checks[0].message, "expected 2xx, got 503");
+    assert.equal((await get("/other")).status, 404);
+    // process.kill, not child.kill: Deno reports the signal child.kill sent as the way the child
+    // ended, even when the child handled it and exited with a code.
+    process.kill(child.pid!, "SIGTERM");
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+    assert.deepEqual([code, signal], [0, null], stderr);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGKILL");
+    server.healthy = true;
+  }
+});
+
+test("serve-checks refuses a bad config before listening", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "checks.yaml"), "checks:\n  - name: x\n");
+  const r = runAssay(["serve-checks", "--port", "0", "checks.yaml"], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "assay: loading config from checks.yaml: parsing YAML config: checks[0] (\"x\") (line 2, column 5): missing field 'type'\n");
+  assert.equal(runAssay(["serve-checks", "--port", "http", "checks.yaml"], { cwd: dir }).code, 2);
+});
