@@ -133,7 +133,9 @@ class Reader {
     if (raw.type === undefined) fail([], "missing field 'type'");
     const type = this.string(raw.type, at("type"), name);
     if (!(TYPES as readonly string[]).includes(type)) fail(["type"], `unknown check type: ${JSON.stringify(type)}`);
-    const optString = (key: string) => raw[key] === undefined ? undefined : this.string(raw[key], at(key), name);
+    // An optional key set to null (`url:` with nothing after it) is absent, as serde reads a
+    // null into the reference's Option fields: `url:` fails when the check runs (§5).
+    const optString = (key: string) => raw[key] == null ? undefined : this.string(raw[key], at(key), name);
     const optDuration = (key: string): number | undefined => {
       if (raw[key] === undefined) return undefined;
       try {
@@ -149,7 +151,8 @@ class Reader {
       name,
       type: type as CheckSpec["type"],
       url: optString("url"),
-      expect: raw.expect === undefined ? undefined : this.expect(raw.expect, at("expect"), name),
+      // A null `expect:` is no expect at all (2xx required), not an empty one (any status).
+      expect: raw.expect == null ? undefined : this.expect(raw.expect, at("expect"), name),
       follow_redirects: this.bool(raw.follow_redirects, at("follow_redirects"), true, name),
       query: optString("query"),
       file: optString("file"),
@@ -164,9 +167,10 @@ class Reader {
     };
   }
 
-  private expect(raw: unknown, path: (string | number)[], name: string): Expect {
-    if (raw === null) return {};
-    if (!isMap(raw)) this.fail(path, `expected a mapping, got ${describe(raw)}`, name);
+  private expect(given: unknown, path: (string | number)[], name: string): Expect {
+    if (!isMap(given)) this.fail(path, `expected a mapping, got ${describe(given)}`, name);
+    // `status: ~` is no status, as for the optional keys of a check.
+    const raw = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
     const out: Expect = {};
     const key = (k: string) => [...path, k];
     if (raw.status !== undefined) {
@@ -216,7 +220,10 @@ class Reader {
     return v;
   }
 
-  /** A mapping of names to text; numbers and booleans are taken as their text (`PORT: 8080`). */
+  /**
+   * A mapping of names to text; numbers and booleans are taken as written (`PORT: 8080`), so
+   * `VERSION: 1.10` stays "1.10" as in the reference, which reads any plain scalar as a string.
+   */
   private stringMap(v: unknown, path: (string | number)[], name: string): Record<string, string> {
     if (v === undefined || v === null) return {};
     if (!isMap(v)) this.fail(path, `expected a mapping of names to strings, got ${describe(v)}`, name);
@@ -225,7 +232,8 @@ class Reader {
       if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
         this.fail([...path, k], `expected a string, got ${describe(value)}`, name);
       }
-      out[k] = String(value);
+      const node = this.doc.getIn([...path, k], true) as { source?: unknown } | undefined;
+      out[k] = typeof value === "string" ? value : typeof node?.source === "string" ? node.source : String(value);
     }
     return out;
   }

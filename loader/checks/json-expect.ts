@@ -33,7 +33,8 @@ export function jsonExpectation(body: string, expr: string): string | null {
   } catch (e) {
     return `response body is not valid JSON: ${(e as Error).message}`;
   }
-  for (const segment of path.replace(/^\.+/, "").split(".").filter(Boolean)) {
+  // Segments are trimmed as the reference trims them: `. a . b` is `.a.b`.
+  for (const segment of path.replace(/^\.+/, "").split(".").map((s) => s.trim()).filter(Boolean)) {
     const next = isObject(value) ? value.object.get(segment) : undefined;
     if (next === undefined) return `JSON path '.${segment}' not found in response`;
     value = next;
@@ -174,12 +175,12 @@ class JsonReader {
   private number(): Json {
     const m = this.match(NUMBER);
     if (!m || !m[0]) this.fail("expected a value");
+    // As serde_json: an integer beyond 64 bits, and `-0`, are read as floats...
+    const n = !m[2] && !m[3] && m[0] !== "-0" ? BigInt(m[0]) : undefined;
+    const value: Json = n !== undefined && n >= -(2n ** 63n) && n < 2n ** 64n ? { int: n } : { float: Number(m[0]) };
+    // ...and it holds only finite floats: `1e400` makes the whole body invalid.
+    if ("float" in value && !Number.isFinite(value.float)) this.fail("number out of range");
     this.i += m[0].length;
-    // As serde_json: an integer beyond 64 bits is read as a float.
-    if (!m[2] && !m[3]) {
-      const n = BigInt(m[0]);
-      if (n >= -(2n ** 63n) && n < 2n ** 64n) return { int: n };
-    }
-    return { float: Number(m[0]) };
+    return value;
   }
 }

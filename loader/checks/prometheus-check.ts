@@ -48,9 +48,11 @@ export async function prometheusCheck(host: Host, check: CheckSpec, signal: Abor
   return pass();
 }
 
-/** The shortest form of a float, without a trailing `.0`: `1`, `0.5`, `1e-7`, `inf`, `NaN`. */
+/** The shortest form of a float, without a trailing `.0`: `1`, `0.5`, `1e-7`, `inf`, `NaN`, `-0`. */
 export function formatFloat(n: number): string {
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
+  // Rust's Display keeps the sign of zero (a Prometheus value "-0" reads back as -0); String drops it.
+  if (Object.is(n, -0)) return "-0";
   return String(n);
 }
