@@ -38,6 +38,8 @@ interface HostFile {
   position: number;
   append: boolean;
   flags: number;
+  /** Where writes go instead of `fd` (a standard stream the runtime captures). */
+  sink?: (bytes: Uint8Array) => void;
 }
 
 const O_APPEND = 0o2000;
@@ -79,8 +81,11 @@ export interface HostHooks {
   environ(): Record<string, string | undefined>;
   /** The run's sandbox policy; without one nothing is checked. */
   policy?: SyscallPolicy;
-  /** The host descriptor behind Lua's standard output: 1 unless the run's stdout is taken (check mode's report). */
-  stdout?: number;
+  /**
+   * Takes what Lua writes to its standard output and error instead of the process's
+   * descriptors 1 and 2 (check scripts: stdout carries the report, stderr may carry a live view).
+   */
+  output?: (fd: 1 | 2, bytes: Uint8Array) => void;
 }
 
 /** Builds replacements for the wasm imports that touch the host. */
@@ -88,7 +93,11 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
   const errno = new ErrnoNumbering(() => memory.u8());
   const decoder = new TextDecoder();
   const std = (fd: number): HostFile => ({ fd, refs: 1, seekable: false, position: 0, append: false, flags: fd === 0 ? 0 : 1 });
-  const table = new Map<number, HostFile>([[0, std(0)], [1, std(hooks.stdout ?? 1)], [2, std(2)]]);
+  const captured = (fd: 1 | 2): HostFile => {
+    const output = hooks.output;
+    return output ? { ...std(fd), sink: (bytes) => output(fd, bytes) } : std(fd);
+  };
+  const table = new Map<number, HostFile>([[0, std(0)], [1, captured(1)], [2, captured(2)]]);
 
   const cString = (ptr: number): Buffer => {
     const u8 = memory.u8();
@@ -158,7 +167,10 @@ export function hostImports(memory: WasmMemory, hooks: HostHooks): Record<string
         if (len === 0) continue;
         const buf = memory.u8().subarray(ptr, ptr + len);
         const position = file.seekable && !(write && file.append) ? file.position : null;
-        const n = write
+        const sink: ((bytes: Uint8Array) => void) | undefined = write ? file.sink : undefined;
+        const n = sink
+          ? (sink(buf.slice()), len)
+          : write
           ? retrying(() => fs.writeSync(file.fd, buf, 0, len, position))
           : position !== null
           ? readAt(file, buf, position)

@@ -59,8 +59,8 @@ export interface VmOptions {
   exit?: (code: number) => never;
   /** False when `exit` ends only this VM's run (check scripts); see BuiltinContext. */
   ownsProcess?: boolean;
-  /** The host descriptor `print` and `io.stdout` write to; 1 by default (see HostHooks). */
-  stdout?: number;
+  /** Takes Lua's standard output and error instead of descriptors 1 and 2 (see HostHooks). */
+  output?: (fd: 1 | 2, bytes: Uint8Array) => void;
   /**
    * Keep Lua's own allocator, with no heap limit: only for the benchmark that measures what
    * counting costs (bench/vm-cost.ts).
@@ -145,7 +145,7 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     if (options.exit) return options.exit(code);
     process.exit(code);
   };
-  m = instantiateLua(lua, { exit, environ: () => environmentOf(options.vars), policy: options.policy, stdout: options.stdout });
+  m = instantiateLua(lua, { exit, environ: () => environmentOf(options.vars), policy: options.policy, output: options.output });
   const helpers = attachNative(m, native);
   const api = new LuaApi(m);
   const L = m._luaL_newstate();

@@ -116,7 +116,11 @@ checks:
   - name: flaky-one
     type: http
     url: ${server.url("/flaky/pty?fail=1")}
+  - name: chatty-script
+    type: script
+    file: chatty.lua
 `);
+  writeFileSync(join(dir, "chatty.lua"), 'io.write("printed in ") sleep(0.1) print("pieces") log.info("logged by the script")');
   const command = [...assayCommand(), "checks.yaml"].map((a) => `'${a}'`).join(" ");
   const env: Record<string, string> = { ...process.env as Record<string, string>, TERM: "xterm-256color" };
   delete env.NO_COLOR;
@@ -132,6 +136,9 @@ checks:
   assert.match(screen, /attempt 2\/2/, "a retried check shows its attempt");
   assert.match(screen, /✓.*slow-one/);
   assert.match(screen, /✓.*flaky-one/);
+  // What scripts print and log scrolls above the view, whole lines at a time.
+  assert.match(screen, /printed in pieces\r?\n/);
+  assert.match(screen, /INFO logged by the script/);
   const report = JSON.parse(spawnSync("cat", [out], { encoding: "utf8" }).stdout);
   assert.equal(report.passed, true);
 });

@@ -25,6 +25,7 @@ import { httpCheck } from "./http-check.ts";
 import { prometheusCheck } from "./prometheus-check.ts";
 import { scriptCheck, type ScriptSetup } from "./script-check.ts";
 import type { CheckConfig, CheckReport, RunEvents } from "./types.ts";
+import { LineBuffer } from "./line-buffer.ts";
 
 export interface CheckModeOptions {
   file: string;
@@ -43,11 +44,13 @@ export interface CheckModeOptions {
 export async function runCheckMode(options: CheckModeOptions): Promise<number> {
   const progress = options.logFormat === "text" && shouldShowProgress(process.stderr.isTTY === true, process.env);
   let view: TerminalProgress | undefined;
+  // While the progress view is drawn, log lines and what scripts print pass through it, whole
+  // lines at a time, so they scroll above it instead of garbling it.
+  const lines = new LineBuffer((line) => view ? view.log(line) : void writeSync(2, line));
   const log = stderrSink({
     format: options.logFormat,
     filter: parseFilter(options.verbose ? "debug" : process.env.RUST_LOG),
-    // While the progress view is drawn, log lines pass through it so they do not garble it.
-    out: (line) => view ? view.log(line) : void writeSync(2, line),
+    out: (line) => lines.write(line),
   });
   log.write("DEBUG", "assay", "starting assay (check mode)", { config: options.file });
   const config = loadCheckConfig(options.file, options.logFormat);
@@ -70,8 +73,9 @@ export async function runCheckMode(options: CheckModeOptions): Promise<number> {
   }
   let report: CheckReport;
   try {
-    report = await runChecks(config, { attempt: attemptRunner(options, log), events });
+    report = await runChecks(config, { attempt: attemptRunner(options, log, (bytes) => lines.write(bytes)), events });
   } finally {
+    lines.flush();
     view?.finish();
     view = undefined;
     disarm();
@@ -92,10 +96,14 @@ export function loadCheckConfig(file: string, logFormat: "text" | "json"): Check
 }
 
 /** Runs an attempt of any check type: native http and prometheus, scripts in a fresh VM. */
-export function attemptRunner(options: Pick<CheckModeOptions, "policy" | "memoryLimit" | "runtime">, log: LogSink): AttemptRunner {
+export function attemptRunner(
+  options: Pick<CheckModeOptions, "policy" | "memoryLimit" | "runtime">,
+  log: LogSink,
+  output: (bytes: Uint8Array) => void = (bytes) => void writeSync(2, bytes),
+): AttemptRunner {
   // Native checks are the operator's own config, not sandboxed code: only script checks get the profile.
   const host = policyHost(new Policy({ profile: "full" }), processVariables());
-  const setup: ScriptSetup = { policy: options.policy, log, runtime: options.runtime, memoryLimit: options.memoryLimit };
+  const setup: ScriptSetup = { policy: options.policy, log, runtime: options.runtime, memoryLimit: options.memoryLimit, output };
   return (check, signal, deadline) => {
     switch (check.type) {
       case "http":

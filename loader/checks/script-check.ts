@@ -41,6 +41,8 @@ export interface ScriptSetup {
   memoryLimit?: number;
   /** Where the process environment comes from (tests give a map). */
   vars?: VariableProvider;
+  /** Takes what scripts write to their stdout and stderr (check mode: stderr, or through the progress view). */
+  output: (bytes: Uint8Array) => void;
 }
 
 /** Ends an attempt whose script called `os.exit`. */
@@ -88,7 +90,7 @@ export async function scriptCheck(
       exit,
       ownsProcess: false,
       // stdout carries the report, exactly one document: what check scripts print goes to stderr.
-      stdout: 2,
+      output: (_fd, bytes) => setup.output(bytes),
     });
   } catch (e) {
     return fail(`creating Lua VM: ${(e as Error).message}`);
