@@ -7,6 +7,7 @@
 #   calls     100k calls of the `time()` builtin minus the same loop empty, per call
 #   json      json.parse + json.encode of a 1.6 MB pod list vs cjson.decode + cjson.encode
 #   vm-cost   a fresh VM (in-thread and on a Worker), RSS per VM, the counting allocator's cost
+#   checks    check mode: 50 trivial script checks (a fresh VM each) minus an empty config, per check
 #   yaml/toml parse+encode of a 1 MB multi-document manifest / a 200 KB file, in-process, vs the
 #             same library called from TypeScript under Bun
 #   regex     100k regex.match calls vs lua5.4's string.find with the equivalent Lua pattern
@@ -61,6 +62,14 @@ hf --runs $((runs * 2)) --export-json "$work/calls.json" \
   -n "assay empty" "$assay bench/calls.lua empty 100000"
 # Cross-check from inside the process, where start-up noise cannot blur a few milliseconds.
 "$assay" bench/calls.lua inner 100000 > "$work/calls-inner.txt"
+
+echo "== check mode"
+echo 'local t = {} for i = 1, 10 do t[i] = i end assert(#t == 10)' > "$work/trivial.lua"
+{ echo "checks:"; for i in $(seq 1 50); do printf '  - { name: c%d, type: script, file: %s }\n' "$i" "$work/trivial.lua"; done; } > "$work/checks-50.yaml"
+echo "checks: []" > "$work/checks-0.yaml"
+hf --runs "$runs" --export-json "$work/checks.json" \
+  -n "50 script checks" "$assay $work/checks-50.yaml" \
+  -n "empty config" "$assay $work/checks-0.yaml"
 
 if [ -f bench/gen-podlist.ts ] && "$assay" exec -e 'assert(json and json.parse and json.encode)' 2>/dev/null; then
   echo "== json"
