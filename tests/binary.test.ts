@@ -90,18 +90,22 @@ test("scripts/test.sh prints the seconds each phase took", () => {
 
 test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test", () => {
   const dir = copyOf([".ci/run", "scripts/test.sh"]);
-  // A PATH of stand-ins only: root, apt-get present, lua5.4, clang, wasm-ld, the test peers and the database servers missing, npm
-  // doing nothing.
+  // A PATH of stand-ins only: root, apt-get present (noting its arguments), lua5.4, clang, wasm-ld, the test peers, the
+  // database servers and Prometheus missing, npm doing nothing.
   const bin = join(dir, "bin");
+  const aptLog = join(dir, "apt-get.log");
   stub(bin, "id", "echo 0");
-  stub(bin, "apt-get", "exit 0");
+  stub(bin, "apt-get", `echo "$*" >>'${aptLog}'`);
   stub(bin, "npm", 'echo "npm $*"');
   symlinkSync(spawnSync(BASH, ["-c", "command -v dirname"], { encoding: "utf8" }).stdout.trim(), join(bin, "dirname"));
   // No PostgreSQL under an empty directory, whatever this machine has.
   const r = spawnSync(BASH, [join(dir, ".ci", "run")], { env: { PATH: bin, ASSAY_PG_LIB: join(dir, "no-postgresql") }, encoding: "utf8" });
   const out = r.stdout;
   assert.equal(r.status, 0, out + r.stderr);
-  assert.match(out, new RegExp(`^== apt install lua5\\.4 clang lld openssl curl python3 python3-yaml postgresql mariadb-server: ${SECONDS}$`, "m"), out);
+  const packages = "lua5.4 clang lld openssl curl python3 python3-yaml postgresql mariadb-server prometheus";
+  assert.match(out, new RegExp(`^== apt install ${packages.replace(/\./g, "\\.")}: ${SECONDS}$`, "m"), out);
+  // Recommends stay out: prometheus alone would pull node-exporter and dozens of packages more.
+  assert.equal(readFileSync(aptLog, "utf8"), `update -qq\ninstall -y -qq --no-install-recommends ${packages}\n`);
   assert.match(out, new RegExp(`^npm ci --no-audit --no-fund\n== npm ci: ${SECONDS}$`, "m"), out);
   assert.match(out, new RegExp(`^npm test\n== npm test: ${SECONDS}$`, "m"), out);
 });
