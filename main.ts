@@ -18,6 +18,7 @@ import { armTimeout, effectiveTimeout } from "./loader/limits.ts";
 import { helpText } from "./loader/help.ts";
 import { runCheckMode } from "./loader/checks/check-mode.ts";
 import { serveChecks } from "./loader/checks/serve-checks.ts";
+import { runTestCommand } from "./loader/testing/test-command.ts";
 
 export const VERSION: string = pkg.version;
 
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       return failed(`${command.kind}: not yet available in this build`);
     case "serve-checks":
       return await serveChecks({ ...checkOptions(options), file: command.file, port: command.port, host: command.host, cacheMs: command.cacheMs });
+    case "test":
+      return await runTestCommand({ ...checkOptions(options), paths: command.paths, filter: command.filter, format: command.format, timeout: options.timeout });
     case "eval":
       return await runLua(options, { source: new TextEncoder().encode(command.code), name: "<eval>", scriptPath: "<eval>", args: command.args, mode: "inline eval" });
     case "script": {
@@ -66,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const ext = extname(command.file);
       const anyExt = command.anyExtension === true;
-      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return await runCheckMode({ ...checkOptions(options), file: command.file, format: options.format, timeout: options.timeout });
+      if (!anyExt && (ext === ".yaml" || ext === ".yml")) return await runCheckMode({ ...checkOptions(options), file: command.file, format: options.format ?? "json", timeout: options.timeout });
       if (!anyExt && ext !== ".lua" && !isAssayShebang(command.file)) return failed(unsupportedExtension(command.file, ext));
       const source = readSource(command.file, command.file, failed);
       if (typeof source === "number") return source;

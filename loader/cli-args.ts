@@ -6,6 +6,7 @@ import type { Capability } from "./plugin.ts";
 import { type Grant, PROFILES, type ProfileName } from "./sandbox/policy.ts";
 import { REPORT_FORMATS, type ReportFormat } from "./checks/formats.ts";
 import { parseDuration } from "./checks/duration.ts";
+import { TEST_FORMATS, type TestFormat } from "./testing/formats.ts";
 
 export type Command =
   | { kind: "help"; exitCode: 0 | 1 }
@@ -14,7 +15,8 @@ export type Command =
   | { kind: "eval"; code: string; args: string[] }
   | { kind: "context"; query: string; limit: number }
   | { kind: "modules" }
-  | { kind: "serve-checks"; file: string; port: number; host: string; cacheMs: number };
+  | { kind: "serve-checks"; file: string; port: number; host: string; cacheMs: number }
+  | { kind: "test"; paths: string[]; filter?: string; format: TestFormat };
 
 export interface GlobalOptions {
   verbose: boolean;
@@ -24,8 +26,8 @@ export interface GlobalOptions {
   memoryLimit?: number;
   timeout?: number;
   logFormat: "text" | "json";
-  /** The check-mode report format (`--format`). */
-  format: ReportFormat;
+  /** The report format (`--format`); unset: check mode's json, `assay test`'s text. */
+  format?: ReportFormat;
 }
 
 export interface Parsed {
@@ -59,7 +61,7 @@ function splitList(flag: string, value: string | undefined): Grant {
 
 /** Parses the command line (without the executable and the entry script). */
 export function parseArgs(argv: string[]): Parsed {
-  const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text", format: "json" };
+  const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text" };
   const flags = parseFlags(argv, 0, options);
   if (flags.command) return { options, command: flags.command };
   const i = flags.next;
@@ -76,6 +78,8 @@ export function parseArgs(argv: string[]): Parsed {
       return { options, command: parseContext(rest) };
     case "serve-checks":
       return { options, command: parseServeChecks(rest, options) };
+    case "test":
+      return { options, command: parseTest(rest, options) };
     case "modules":
       if (rest.length && rest[0] !== "--help" && rest[0] !== "-h") {
         throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for modules`);
@@ -228,6 +232,43 @@ function parseServeChecks(rest: string[], options: GlobalOptions): Command {
       }
     }
   }
+}
+
+/**
+ * `test [--filter TEXT] [--format text|junit|tap] [paths...]`: its own flags and the global
+ * ones may come before, between and after the paths; after `--` every word is a path.
+ */
+function parseTest(rest: string[], options: GlobalOptions): Command {
+  let filter: string | undefined;
+  let format: string = options.format ?? "text";
+  const paths: string[] = [];
+  const own = (a: string) => /^--(filter|format)(=|$)/.test(a);
+  for (let i = 0; i < rest.length;) {
+    const flags = parseFlags(rest, i, options, own);
+    if (flags.command) return flags.command;
+    i = flags.next;
+    if (flags.endOfFlags) {
+      paths.push(...rest.slice(i));
+      break;
+    }
+    const a = rest[i];
+    if (a === undefined) break;
+    i++;
+    if (!own(a)) {
+      paths.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const flag = eq >= 0 ? a.slice(0, eq) : a;
+    const value = eq >= 0 ? a.slice(eq + 1) : rest[i++];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (flag === "--filter") filter = value;
+    else format = value;
+  }
+  if (!TEST_FORMATS.includes(format as TestFormat)) {
+    throw new UsageError(`invalid --format ${JSON.stringify(format)} for test (expected ${TEST_FORMATS.join(", ")})`);
+  }
+  return { kind: "test", paths, filter, format: format as TestFormat };
 }
 
 function parseContext(rest: string[]): Command {

@@ -37,10 +37,13 @@ Usage:
   assay [FLAGS] serve-checks [--port N] [--host H] [--cache 5s] <file.yaml>
                                           answer GET /healthz with the checks' report
                                           (200 when all pass, 503 otherwise)
+  assay [FLAGS] test [--filter TEXT] [--format text|junit|tap] [PATHS...]
+                                          run *_test.lua and *.test.lua files (default: .,
+                                          recursively), each in a fresh VM; --timeout is per file
   assay context <query> [-l N]            not yet available in this build
   assay modules                           not yet available in this build
 
-Subcommands: context, exec, modules, run, serve-checks
+Subcommands: context, exec, modules, run, serve-checks, test
 
 ${globalsList()}
 (the sandbox profile decides which are installed); os adds hostname, arch and platform.
@@ -58,7 +61,8 @@ script goes to the script; -- ends the flags):
   --memory-limit=BYTES       Lua heap limit, K/M/G suffixes allowed (default 64M)
   --timeout=SECONDS          wall-clock limit of the run (exit 124; restricted: 60)
   --log-format text|json     format of log lines on stderr
-  --format json|junit|tap|text  check mode's report format on stdout (default json)
+  --format json|junit|tap|text  check mode's report format on stdout (default json;
+                             assay test: text, junit or tap, default text)
 
 Environment: ASSAY_LIB_PATH, ASSAY_MODULES_PATH, LUA_PATH, LUA_PATH_5_4, RUST_LOG, HOME
 `;

@@ -83,7 +83,8 @@ export function reportError(vm: Vm, thread: number): void {
   ctx.log.write("ERROR", "lua", message, traceback ? { traceback } : {});
 }
 
-function setArgTable(api: LuaApi, L: number, exe: string, script: string, args: string[]): void {
+/** Sets the global `arg` as `lua` does: the script at 0, the interpreter at -1, the arguments from 1. */
+export function setArgTable(api: LuaApi, L: number, exe: string, script: string, args: string[]): void {
   api.newtable(L, args.length, 2);
   api.pushstring(L, exe);
   api.rawseti(L, -2, -1);

@@ -3,7 +3,8 @@
  * reporters read: one suite `assay checks`, one testcase per check in report order, with a
  * `<failure>` for a failed check and a `<skipped>` for one that did not run. Messages come from
  * scripts and servers, so escapes and characters XML 1.0 forbids are removed before quoting:
- * one stray control byte would make the whole file unreadable to the CI.
+ * one stray control byte would make the whole file unreadable to the CI. `junitDocument` is the
+ * general form, any number of suites: `assay test` writes one per test file with it.
  *
  * @example
  * ```ts
@@ -43,8 +44,8 @@ function attr(s: string): string {
 
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
-function testcase(c: CheckResult): string {
-  const open = `    <testcase name="${attr(c.name)}" classname="${CLASSNAME}" time="${seconds(c.duration_ms)}"`;
+function testcase(c: CheckResult, classname: string): string {
+  const open = `    <testcase name="${attr(c.name)}" classname="${attr(classname)}" time="${seconds(c.duration_ms)}"`;
   if (c.skipped) {
     const message = c.message === null ? "" : ` message="${attr(firstLine(c.message))}"`;
     return `${open}>\n      <skipped${message}/>\n    </testcase>`;
@@ -54,18 +55,38 @@ function testcase(c: CheckResult): string {
   return `${open}>\n      <failure message="${attr(firstLine(message))}" type="failure">${text(message)}</failure>\n    </testcase>`;
 }
 
-export function formatJunit(report: CheckReport): string {
-  const tests = report.checks.length;
-  const skipped = report.checks.filter((c) => c.skipped).length;
-  const failures = report.checks.filter((c) => !c.passed && !c.skipped).length;
-  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.duration_ms)}"`;
+/** One `<testsuite>`: its cases carry `classname`. */
+export interface JunitSuite {
+  name: string;
+  classname: string;
+  cases: CheckResult[];
+  duration_ms: number;
+}
+
+function counts(cases: CheckResult[], durationMs: number): string {
+  const skipped = cases.filter((c) => c.skipped).length;
+  const failures = cases.filter((c) => !c.passed && !c.skipped).length;
+  return `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(durationMs)}"`;
+}
+
+/**
+ * A JUnit document of any number of suites under `<testsuites name>`; check mode has one
+ * suite, `assay test` one per file.
+ */
+export function junitDocument(name: string, suites: JunitSuite[], durationMs: number): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${SUITE}" ${counts}>`,
-    `  <testsuite name="${SUITE}" ${counts}>`,
-    ...report.checks.map(testcase),
-    `  </testsuite>`,
+    `<testsuites name="${attr(name)}" ${counts(suites.flatMap((s) => s.cases), durationMs)}>`,
+    ...suites.flatMap((s) => [
+      `  <testsuite name="${attr(s.name)}" ${counts(s.cases, s.duration_ms)}>`,
+      ...s.cases.map((c) => testcase(c, s.classname)),
+      `  </testsuite>`,
+    ]),
     `</testsuites>`,
     "",
   ].join("\n");
+}
+
+export function formatJunit(report: CheckReport): string {
+  return junitDocument(SUITE, [{ name: SUITE, classname: CLASSNAME, cases: report.checks, duration_ms: report.duration_ms }], report.duration_ms);
 }

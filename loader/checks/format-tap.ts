@@ -2,7 +2,8 @@
  * The check report as TAP version 13, for harnesses and CI steps that read the Test Anything
  * Protocol: a plan, one test point per check in report order, a YAML diagnostic block under
  * each failed check (and under a passed one that has a message), and the `# SKIP` directive
- * for checks that did not run.
+ * for checks that did not run. `tapDocument` takes any list of results: `assay test` prints its
+ * tests with it.
  *
  * @example
  * ```ts
@@ -37,7 +38,12 @@ function point(c: CheckResult, n: number): string[] {
   return [line, "  ---", `  message: ${JSON.stringify(c.message)}`, `  duration_ms: ${Math.round(c.duration_ms)}`, "  ..."];
 }
 
-export function formatTap(report: CheckReport): string {
-  const lines = ["TAP version 13", `1..${report.checks.length}`, ...report.checks.flatMap((c, i) => point(c, i + 1))];
+/** A TAP 13 document of the given results, one test point each, in order. */
+export function tapDocument(cases: CheckResult[]): string {
+  const lines = ["TAP version 13", `1..${cases.length}`, ...cases.flatMap((c, i) => point(c, i + 1))];
   return lines.join("\n") + "\n";
+}
+
+export function formatTap(report: CheckReport): string {
+  return tapDocument(report.checks);
 }

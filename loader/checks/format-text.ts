@@ -2,7 +2,8 @@
  * The check report for people: one aligned line per check (`PASS`, `FAIL` with the first line
  * of the reason and the rest indented below, `SKIP` with why), then a summary line. Colour only
  * when asked for; without it the output holds no escape codes at all, not even ones that came
- * inside a script's message, so it can be piped into files and mail.
+ * inside a script's message, so it can be piped into files and mail. `resultLines` is the list
+ * without the summary, optionally indented: `assay test` prints a file's tests with it.
  *
  * @example
  * ```ts
@@ -14,7 +15,7 @@
  * ```
  */
 import { oneLine, padColumns, textLines, widthOf } from "./plain-text.ts";
-import type { CheckReport } from "./types.ts";
+import type { CheckReport, CheckResult } from "./types.ts";
 
 const GREEN = 32;
 const RED = 31;
@@ -22,21 +23,34 @@ const YELLOW = 33;
 /** Where continuation lines of a message start: under the check's name. */
 const INDENT = "      ";
 
-export function formatText(report: CheckReport, options: { color?: boolean } = {}): string {
+export interface TextOptions {
+  color?: boolean;
+  /** Put before every line (`assay test` indents a file's tests under its name). */
+  indent?: string;
+}
+
+/** One aligned line per result (and a message's further lines below it), without a summary. */
+export function resultLines(results: CheckResult[], options: TextOptions = {}): string[] {
   const paint = (code: number, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const names = report.checks.map((c) => oneLine(c.name));
+  const indent = options.indent ?? "";
+  const names = results.map((c) => oneLine(c.name));
   const nameWidth = Math.max(0, ...names.map(widthOf));
-  const ms = report.checks.map((c) => String(Math.round(c.duration_ms)));
-  const msWidth = Math.max(0, ...ms.filter((_, i) => !report.checks[i].skipped).map((s) => s.length));
+  const ms = results.map((c) => String(Math.round(c.duration_ms)));
+  const msWidth = Math.max(0, ...ms.filter((_, i) => !results[i].skipped).map((s) => s.length));
   const out: string[] = [];
-  report.checks.forEach((c, i) => {
+  results.forEach((c, i) => {
     const [first = "", ...rest] = c.message === null ? [] : textLines(c.message);
     const name = padColumns(names[i], nameWidth);
     const line = c.skipped
       ? `${paint(YELLOW, "SKIP")}  ${name}  ${first}`
       : `${c.passed ? paint(GREEN, "PASS") : paint(RED, "FAIL")}  ${name}  ${ms[i].padStart(msWidth)} ms  ${first}`;
-    out.push(line.trimEnd(), ...rest.map((l) => `${INDENT}${l}`.trimEnd()));
+    out.push(`${indent}${line}`.trimEnd(), ...rest.map((l) => `${indent}${INDENT}${l}`.trimEnd()));
   });
+  return out;
+}
+
+export function formatText(report: CheckReport, options: { color?: boolean } = {}): string {
+  const out = resultLines(report.checks, options);
   const passed = report.checks.filter((c) => c.passed).length;
   const skipped = report.checks.filter((c) => c.skipped).length;
   const failed = report.checks.length - passed - skipped;
