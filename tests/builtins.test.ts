@@ -4,7 +4,7 @@
  * failures, interval callback errors), the exit rule for background tasks, and which of
  * `env`, `log`, `assert`, `async`, `sleep` each sandbox profile installs and allows, and the
  * first call of each lazily loaded builtin where Lua cannot yield.
- * Behaviour inside Lua is covered by tests/lua/{env,assert,async,time}.lua.
+ * Behaviour inside Lua is covered by tests/lua/{env,assert,async,time}_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

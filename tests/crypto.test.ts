@@ -4,7 +4,7 @@
  * JWKS), HMACs and hashes of every byte value against `openssl dgst`, HS256 tokens against
  * node:crypto, `crypto.hash_file` against `sha256sum`/`sha512sum`, in the sandbox profiles,
  * on a 200 MB file under a 16 MiB heap, and cut short by `--timeout`. Keys are generated with
- * `openssl` for each run. Behaviour inside Lua (vectors, error texts) is in tests/lua/crypto.lua.
+ * `openssl` for each run. Behaviour inside Lua (vectors, error texts) is in tests/lua/crypto_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 /**
  * `disk` from outside: usage agrees with df, and which profiles install it. Sweep and
- * dir_size are covered by tests/lua/disk.lua.
+ * dir_size are covered by tests/lua/disk_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -3,7 +3,7 @@
  * data (symlink chains followed, modes and owners kept, failures leaving the old contents and
  * no temporary file), reads off the Lua thread and under the heap limit, relative glob paths,
  * and what each sandbox profile installs and allows. Behaviour inside Lua is covered by
- * tests/lua/fs.lua.
+ * tests/lua/fs_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,10 +1,16 @@
 /**
- * Runs every Lua test file under tests/lua/ with assay. A file passes when it exits 0 and its
- * last line on stdout is its completion marker `ok: <file name>`, printed once: exit code 0
- * alone would also pass a file that stopped half way (a stray `os.exit(0)`, a top-level
- * `return`). Files use `assert` and print nothing else they are not asked to. They may use
- * the `ASSAY_TEST_TMP` directory for scratch space. Under `ASSAY_FROM_SOURCE=deno` only the
- * smoke subset listed in tests/lua/SMOKE runs.
+ * The Lua tests under tests/lua/ (`<area>_test.lua`, one file per area) run by `assay test`
+ * itself, through the binary: one `assay test tests/lua` run (each file in a fresh VM, 120 s
+ * each at most), its TAP report read back, and one test here per file, which passes when every
+ * result the report has for that file passed. The run's exit code must agree, and `assay test`
+ * must have found exactly the files listed here, so discovery is checked on a real tree.
+ *
+ * A file passes when its chunk and every test it registers run to the end without an error; an
+ * `os.exit` anywhere fails it (`assay test` reports the rest of the file as not run). That is
+ * what the old `ok: <file>` completion marker guarded against, so the files no longer print
+ * one. Files may use the `ASSAY_TEST_TMP` directory made for the run; `lib.testlib`'s
+ * `scratch()` gives each file its own directory under it. Under `ASSAY_FROM_SOURCE=deno` only
+ * the smoke subset listed in tests/lua/SMOKE runs (named on the command line).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,36 +21,55 @@ import { ROOT, type RunResult, runAssay, tempDir } from "./helpers.ts";
 const dir = join(ROOT, "tests", "lua");
 const smoke = readFileSync(join(dir, "SMOKE"), "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
 const fromSource = process.env.ASSAY_FROM_SOURCE === "deno";
-const files = readdirSync(dir).filter((f) => f.endsWith(".lua")).sort()
+const files = readdirSync(dir).filter((f) => f.endsWith("_test.lua")).sort()
   .filter((f) => !fromSource || smoke.includes(f));
+const paths = files.map((f) => `tests/lua/${f}`);
 
-/** Runs one Lua test file (a path relative to the repository) with a fresh scratch directory. */
-function runLuaTest(path: string): RunResult {
-  return runAssay([path], { env: { ASSAY_TEST_TMP: tempDir() }, timeoutMs: 120_000 });
+interface Point {
+  name: string;
+  ok: boolean;
+  message?: string;
 }
 
-/** Why a run of the file named `name` did not pass, or undefined when it did. */
-function failure(name: string, r: RunResult): string | undefined {
-  if (r.code !== 0) return `exited ${r.code}`;
-  const marker = `ok: ${name}`;
-  const lines = r.stdout.split("\n");
-  if (lines.pop() !== "" || lines.at(-1) !== marker) return `stdout does not end with its completion marker "${marker}"`;
-  if (lines.filter((l) => l === marker).length !== 1) return `printed "${marker}" more than once`;
-  return undefined;
+/** The test points of a TAP report with their YAML `message:` (a JSON string). */
+function parseTap(tap: string): Point[] {
+  const points: Point[] = [];
+  for (const line of tap.split("\n")) {
+    const m = /^(ok|not ok) \d+ - (.*)$/.exec(line);
+    if (m) points.push({ name: m[2].replace(/\\([\\#])/g, "$1"), ok: m[1] === "ok" });
+    const msg = /^ {2}message: (".*")$/.exec(line);
+    if (msg && points.length) points[points.length - 1].message = JSON.parse(msg[1]);
+  }
+  return points;
 }
 
-for (const file of files) {
+let run: { result: RunResult; points: Point[] } | undefined;
+
+/** The one run, made by whichever test needs it first. */
+function suite() {
+  if (!run) {
+    const result = runAssay(["--timeout", "120", "test", "--format", "tap", ...(fromSource ? paths : ["tests/lua"])], {
+      env: { ASSAY_TEST_TMP: tempDir(), NO_COLOR: "1" },
+      timeoutMs: 20 * 60_000,
+    });
+    run = { result, points: parseTap(result.stdout) };
+  }
+  return run;
+}
+
+for (const [i, file] of files.entries()) {
   test(`lua: ${file}`, () => {
-    const r = runLuaTest(join("tests", "lua", file));
-    const why = failure(file, r);
-    assert.equal(why, undefined, `${file} ${why}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    const { result, points } = suite();
+    const mine = points.filter((p) => p.name === paths[i] || p.name.startsWith(`${paths[i]} > `));
+    assert.ok(mine.length > 0, `no result for ${paths[i]}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    const failed = mine.filter((p) => !p.ok).map((p) => `${p.name}: ${p.message}`);
+    assert.deepEqual(failed, [], `${file} failed\nstderr:\n${result.stderr}`);
   });
 }
 
-// The rule is the runner's, not the runtime's: checking it once, through the binary, is enough.
-test("the runner passes a file only when its completion marker is the last line, printed once", { skip: fromSource }, () => {
-  const verdict = (name: string) => failure(name, runLuaTest(join("tests", "fixtures", "lua-runner", name)));
-  assert.equal(verdict("complete.lua"), undefined);
-  assert.equal(verdict("early_exit.lua"), 'stdout does not end with its completion marker "ok: early_exit.lua"');
-  assert.equal(verdict("marker_twice.lua"), 'printed "ok: marker_twice.lua" more than once');
+test("assay test tests/lua found exactly the test files, and its exit code agrees with the results", () => {
+  const { result, points } = suite();
+  const reported = [...new Set(points.map((p) => p.name.split(" > ")[0]))].sort();
+  assert.deepEqual(reported, paths);
+  assert.equal(result.code, points.every((p) => p.ok) ? 0 : 1, result.stderr);
 });

@@ -2,7 +2,7 @@
  * Lua's standard library through the binary, where the process matters: exit paths and
  * flushing (os.exit, errors, signals, a closed pipe), and the sandbox profiles' rules for
  * io/os/load* (README items 9 and 15). Behaviour that must equal lua5.4's is covered by
- * tests/conformance; per-function results by tests/lua/io_*.lua, os_*.lua, load_*.lua.
+ * tests/conformance; per-function results by tests/lua/io_*_test.lua, os_*_test.lua, load_*_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -2,8 +2,8 @@
  * `regex` and `markdown` through the binary: present and working in every profile (they are
  * pure computation), a pattern that sends a backtracking engine into exponential time
  * finishing at once, so a script cannot stall the runtime with one, and results too large for
- * `--memory-limit` refused. Behaviour inside Lua is covered by tests/lua/regex.lua and
- * tests/lua/markdown.lua.
+ * `--memory-limit` refused. Behaviour inside Lua is covered by tests/lua/regex_test.lua and
+ * tests/lua/markdown_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -2,8 +2,8 @@
  * `shell`, `process` and the `os` additions through the binary: which profiles and flags
  * install them, the denial texts, the host facts against the system's own tools, and that no
  * command outlives the run when it ends early (`--timeout`, SIGTERM, the main chunk returning
- * while a task still waits for a command). Behaviour inside Lua: tests/lua/shell.lua and
- * tests/lua/process.lua.
+ * while a task still waits for a command). Behaviour inside Lua: tests/lua/shell_test.lua and
+ * tests/lua/process_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

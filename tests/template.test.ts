@@ -3,7 +3,7 @@
  * what `template.render` may read, that no template reaches the host (JS globals, prototype
  * chains, Python-style escapes, JS methods) under `--sandbox pure` and `full`, and that
  * `--timeout` ends a template that runs without end. Rendering itself is covered by
- * tests/lua/template.lua.
+ * tests/lua/template_test.lua.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -2,7 +2,7 @@
  * toml through the binary, against an independent reader: Python's tomllib reads what
  * toml.encode writes as the same values (date-times as date-times), and toml.parse reads a
  * document as tomllib does. Skipped where Python's tomllib (3.11+) is missing. Behaviour inside
- * Lua is covered by tests/lua/toml.lua; profiles at the end.
+ * Lua is covered by tests/lua/toml_test.lua; profiles at the end.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

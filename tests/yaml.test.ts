@@ -2,7 +2,7 @@
  * yaml through the binary, against an independent reader: PyYAML (a YAML 1.1 parser, as
  * kubectl-era tools are) reads what yaml.encode writes as the same values, and yaml.parse_all
  * reads a multi-document Kubernetes manifest as PyYAML does. Skipped where python3-yaml is
- * missing. Behaviour inside Lua is covered by tests/lua/yaml.lua; profiles at the end.
+ * missing. Behaviour inside Lua is covered by tests/lua/yaml_test.lua; profiles at the end.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,10 +1,17 @@
 -- Helpers shared by the Lua test files (required as "lib.testlib"; package.path starts with
--- the script's own directory).
+-- the test file's own directory).
 local M = {}
 
---- The scratch directory the test runner made for this file.
+--- This file's own scratch directory, made on first use: `<name>` (the file's name without
+--- `.lua`) under the ASSAY_TEST_TMP directory tests/lua.test.ts makes for the run. The files
+--- run one after another in one `assay test` process and share ASSAY_TEST_TMP, so each keeps
+--- to its own directory.
 function M.scratch()
-  return assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
+  local root = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
+  local name = assert(arg[0]:match("([^/]+)%.lua$"), "arg[0] is not a Lua file: " .. tostring(arg[0]))
+  local dir = root .. "/" .. name
+  fs.mkdir(dir)
+  return dir
 end
 
 --- Asserts that the values after `expected` are exactly the values in it, count included.

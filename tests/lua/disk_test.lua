@@ -90,5 +90,3 @@ do
   fails("disk.sweep: first argument must be a path string", disk.sweep, {}, 1)
   fails("disk.sweep: second argument must be a number", disk.sweep, d, "old")
 end
-
-print("ok: disk.lua")

@@ -128,7 +128,7 @@ assert(fails(1, { indent = 2 }) == "inspect: opts.indent must be a string")
 assert(fails(1, { width = 1.5 }) == "inspect: opts.width must be an integer >= 0")
 local line = debug.getinfo(1, "l").currentline + 1
 local ok, err = pcall(function() inspect(1, 5) end)
-assert(not ok and err == ("tests/lua/require_inspect.lua:%d: inspect: opts must be a table, got number"):format(line), err)
+assert(not ok and err == ("tests/lua/require_inspect_test.lua:%d: inspect: opts must be a table, got number"):format(line), err)
 
 -- A large document stays fast enough for debugging output.
 local big = {}
@@ -136,5 +136,3 @@ for i = 1, 20000 do big[i] = { id = i, name = "item" .. i, tags = { "a", "b" } }
 local started = os.clock()
 local text = inspect(big)
 assert(#text > 20000 * 30 and os.clock() - started < 5)
-
-print("ok: require_inspect.lua")

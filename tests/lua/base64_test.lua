@@ -69,5 +69,3 @@ fails("base64.decode: invalid '.' (0x2e)", base64.decode, "Zg=.")
 fails("base64.decode: invalid last symbol 'h' (0x68) at offset 1", base64.decode, "Zh==")
 fails("base64.decode: invalid last symbol '9' (0x39) at offset 2", base64.decode, "Zm9=")
 assert(base64.decode("Zm8=") == "fo")
-
-print("ok: base64.lua")

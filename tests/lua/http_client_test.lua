@@ -100,5 +100,3 @@ t.raises('ws.connect: http://127.0.0.1/: unsupported URL scheme "http" (ws or ws
 t.raises("ws.send: first argument must be a ws connection", ws.send, {}, "x")
 t.raises("ws.recv: first argument must be a ws connection", ws.recv, client)
 t.raises("ws.close: first argument must be a ws connection", ws.close, nil)
-
-print("ok: http_client.lua")

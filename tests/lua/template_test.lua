@@ -265,5 +265,3 @@ f = assert(io.open(dir .. "/bytes.j2", "wb"))
 f:write("\255{{ v }}\n")
 f:close()
 assert(template.render(dir .. "/bytes.j2", { v = "\254" }) == "\255\254")
-
-print("ok: template.lua")

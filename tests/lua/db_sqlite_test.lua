@@ -138,4 +138,3 @@ raises("db.query: this task's transaction holds every connection of the pool (us
   end)
 assert(#db.query(e, "select * from t") == 0, "rolled back")
 db.close(e)
-print("ok: db_sqlite.lua")

@@ -45,14 +45,14 @@ do
   fails_with("async handle already awaited", h.await)
   fails_with("async handle already awaited", h.await, h)
   local ok, err = pcall(function() h:await() end)
-  assert(not ok and err:match("^.-async%.lua:%d+: async handle already awaited$"), err)
+  assert(not ok and err:match("^.-async_test%.lua:%d+: async handle already awaited$"), err)
 end
 
 -- A failed task makes await raise its original error (the same value for non-strings).
 do
   local h = async.spawn(function() sleep(0.005) error("task exploded") end)
   local ok, err = pcall(h.await)
-  assert(not ok and err:match("^.-async%.lua:%d+: task exploded$"), tostring(err))
+  assert(not ok and err:match("^.-async_test%.lua:%d+: task exploded$"), tostring(err))
   local obj = setmetatable({}, { __tostring = function() return "custom" end })
   local h2 = async.spawn(function() error(obj) end)
   local ok2, err2 = pcall(function() return h2:await() end)
@@ -212,5 +212,3 @@ fails_with("async.spawn_interval: first argument must be a number", async.spawn_
 fails_with("async.spawn_interval: first argument must be a number", async.spawn_interval, nil, print)
 fails_with("async.spawn_interval: second argument must be a function", async.spawn_interval, 1)
 fails_with("async.spawn_interval: second argument must be a function", async.spawn_interval, 1, "f")
-
-print("ok: async.lua")

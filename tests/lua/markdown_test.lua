@@ -90,5 +90,3 @@ local parts = {}
 for i = 1, 2000 do parts[#parts + 1] = ("## Section %d\n\nText with *emphasis* and `code` %d.\n"):format(i, i) end
 local big = markdown.to_html(table.concat(parts, "\n"))
 assert(select(2, big:gsub("<h2>", "")) == 2000 and big:sub(-1) == "\n")
-
-print("ok: markdown.lua")

@@ -391,5 +391,3 @@ do
   assert(#names == 1 and names[1] == "\u{FEFF}a.txt", names[1])
   fs.remove(dir)
 end
-
-print("ok: fs.lua")

@@ -490,5 +490,3 @@ fails("json.encode: second argument must be an options table or nil", json.encod
 fails("json.encode: unsupported Lua type for JSON: function (at .spec.handler)", json.encode, { spec = { handler = print } })
 fails("json.encode: cannot encode NaN as JSON number (at .a[2])", json.encode, { a = { 1, 0 / 0 } })
 fails("json.encode: unsupported Lua type for JSON: thread (at [1])", json.encode, { coroutine.create(print) })
-
-print("ok: json.lua")

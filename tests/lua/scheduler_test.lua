@@ -70,5 +70,3 @@ do
   end
   assert(done and spins > 0)
 end
-
-print("ok: scheduler.lua")

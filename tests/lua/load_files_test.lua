@@ -1,6 +1,6 @@
 -- load, loadfile and dofile in the full profile: source as luaL_loadfilex reads it,
 -- environments, modes, and a dofile'd file whose top level waits on an async builtin.
-local dir = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
+local dir = require("lib.testlib").scratch()
 local function write(name, data)
   local path = dir .. "/" .. name
   local f = assert(io.open(path, "wb"))
@@ -46,5 +46,3 @@ local co = coroutine.wrap(function() return dofile(path) end)
 assert(co() == "slept")
 ok, a = pcall(dofile, path)
 assert(ok and a == "slept")
-
-print("ok: load_files.lua")

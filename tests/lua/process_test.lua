@@ -91,5 +91,3 @@ t.raises("process.wait_idle: names[2] must be a string", process.wait_idle, { "a
 t.raises("process.wait_idle: timeout must be a non-negative finite number", process.wait_idle, "a", -1)
 t.raises("process.wait_idle: timeout must be a non-negative finite number", process.wait_idle, "a", 1 / 0)
 t.raises("process.wait_idle: interval must be a positive finite number", process.wait_idle, "a", 1, 0)
-
-print("ok: process.lua")

@@ -227,5 +227,3 @@ end
 local back = yaml.parse_all(yaml.encode_all(stream))
 assert(#back == #stream, ("%d documents came back of %d"):format(#back, #stream))
 for i = 1, #stream do same(expected(stream[i]), back[i], "document " .. i) end
-
-print("ok: yaml.lua")

@@ -1,9 +1,9 @@
 -- require: package.path, caching, errors, cycles, searchers, async top levels, dofile.
 -- Fixture modules live in tests/fixtures/require/lib; environment-dependent behaviour
 -- (cwd, ASSAY_LIB_PATH, HOME, sandbox profiles) is covered by tests/require.test.ts.
-local here = assert(arg[0]:match("^(.*)/lua/[^/]*$"), "run as tests/lua/require.lua")
+local here = assert(arg[0]:match("^(.*)/lua/[^/]*$"), "run as tests/lua/require_test.lua")
 local lib = here .. "/fixtures/require/lib"
-local tmp = assert(os.getenv("ASSAY_TEST_TMP"), "ASSAY_TEST_TMP not set")
+local tmp = require("lib.testlib").scratch()
 package.path = lib .. "/?.lua;" .. lib .. "/?/init.lua;" .. package.path
 
 local function fails(fn, ...)
@@ -83,7 +83,7 @@ assert(require("bom") == "bom skipped")
 local line = debug.getinfo(1, "l").currentline + 1
 local ok, err = pcall(function() require("no.such.mod") end)
 assert(not ok)
-has(err, ("require.lua:%d: module 'no.such.mod' not found:\n\tno field package.preload['no.such.mod']\n\tno file '%s/no/such/mod.lua'\n\tno file '%s/no/such/mod/init.lua'"):format(line, lib, lib))
+has(err, ("require_test.lua:%d: module 'no.such.mod' not found:\n\tno field package.preload['no.such.mod']\n\tno file '%s/no/such/mod.lua'\n\tno file '%s/no/such/mod/init.lua'"):format(line, lib, lib))
 has(err, "\n\tno file '/usr/local/lib/lua/5.4/no/such/mod.so'")
 has(err, "\n\tno file '/usr/local/lib/lua/5.4/no.so'")
 assert(not err:find("not an assay", 1, true) and err:sub(-#"/no.so'") == "/no.so'", err)
@@ -216,5 +216,3 @@ package.loaded["assay.inspect"] = nil
 local inspect, where = require("assay.inspect")
 assert(type(inspect) == "table" and where == ":embedded:assay/inspect.lua", where)
 assert(debug.getinfo(inspect.inspect, "S").source == "@assay/inspect.lua")
-
-print("ok: require.lua")

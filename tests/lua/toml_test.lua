@@ -261,5 +261,3 @@ for i = 1, 400 do
   assert(ok2, ("round trip %d: %s\n%s"):format(i, back, text))
   same(value, back, "round trip " .. i)
 end
-
-print("ok: toml.lua")

@@ -35,7 +35,7 @@ fails_with_prefix("sleep: first argument must be a number", sleep)
 fails_with_prefix("sleep: first argument must be a number", sleep, "soon")
 do
   local ok, err = pcall(function() sleep(-1) end)
-  assert(not ok and err:match("^.-time%.lua:%d+: sleep: invalid duration"), "position: " .. err)
+  assert(not ok and err:match("^.-time_test%.lua:%d+: sleep: invalid duration"), "position: " .. err)
 end
 
 -- A very long sleep really waits: setTimeout would fire at once past 2^31-1 ms.
@@ -54,5 +54,3 @@ do
   assert(ran, "a spawned task ran during sleep")
   h:await()
 end
-
-print("ok: time.lua")
