@@ -527,3 +527,22 @@ test("a file with no tests that runs without error passes as one test named afte
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^PASS {2}sub\/plain_test\.lua {2}\d+ ms\n1 passed, 0 failed in \d+\.\ds \(1 file\)\n$/);
 });
+
+test("a call into C that outlives --timeout ends the whole run with exit 124 (the watchdog)", { skip: process.env.ASSAY_FROM_SOURCE === "deno" }, () => {
+  const dir = project({
+    "a_stuck_test.lua": 'it("backtracks", function() string.find(("a"):rep(30), ("a-"):rep(30) .. "b") end)\n',
+    "b_test.lua": 'it("never reached", function() end)\n',
+  });
+  const r = assayTest(dir, [], ["--timeout", "0.5"]);
+  assert.equal(r.code, 124);
+  assert.equal(r.stderr, "assay: test: a_stuck_test.lua: timeout: test file exceeded 0.5 s\n");
+});
+
+test("test's flags and the global ones may come before, between and after paths; after -- all are paths", () => {
+  const dir = project({ "a/x_test.lua": 'it("one", function() end)\nit("two", function() end)\n', "--odd_test.lua": "assert(true)\n" });
+  const after = assayTest(dir, ["a", "--filter", "two", "--sandbox=pure", "--format=tap"]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.deepEqual(tap(after.stdout).map((p) => p.name), ["a/x_test.lua > two"]);
+  const dashes = assayTest(dir, ["--format", "tap", "--", "--odd_test.lua"]);
+  assert.deepEqual(tap(dashes.stdout).map((p) => p.name), ["--odd_test.lua"]);
+});
