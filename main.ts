@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
 import { dirname, extname } from "node:path";
 import pkg from "./package.json" with { type: "json" };
 import "./builtins/index.ts";
-import { ExecWithoutCode, type GlobalOptions, parseArgs, UsageError } from "./loader/cli-args.ts";
+import { type Command, ExecWithoutCode, type GlobalOptions, parseArgs, UsageError } from "./loader/cli-args.ts";
 import { createVm } from "./loader/vm.ts";
 import { runMain } from "./loader/run.ts";
 import { parseFilter, stderrSink, writeFailure } from "./loader/log-sink.ts";
@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { options, command } = parsed;
   const failed = (message: string) => fail(message, 1, options.logFormat);
+  const misuse = misplacedFlag(options, command);
+  if (misuse) return fail(`${misuse}\nRun 'assay --help' for usage.`, 2);
   switch (command.kind) {
     case "help":
       writeSync(1, helpText(VERSION) + (command.exitCode === 1 ? "\n" : ""));
@@ -76,6 +78,26 @@ export async function main(argv: string[]): Promise<number> {
       return await runLua(options, { source, name: command.file, scriptPath: command.file, args: command.args, mode: "script" });
     }
   }
+}
+
+/**
+ * A flag given to a command it means nothing to, or arguments after a check config: a usage
+ * error rather than a flag silently ignored (`assay checks.yaml --format junit` would
+ * otherwise print JSON and look like it worked).
+ */
+function misplacedFlag(options: GlobalOptions, command: Command): string | undefined {
+  const checks = command.kind === "script" && !command.anyExtension && /\.ya?ml$/.test(command.file);
+  if (checks && command.args.length) {
+    return `unexpected argument ${JSON.stringify(command.args[0])} after the check config (flags go before the file: assay --format junit ${command.file})`;
+  }
+  if (options.format !== undefined && (command.kind === "eval" || (command.kind === "script" && !checks))) {
+    return "--format applies to check mode (a .yaml or .yml file) and assay test only";
+  }
+  if (command.kind === "serve-checks") {
+    if (options.format !== undefined) return "--format does not apply to serve-checks, which answers with the JSON report";
+    if (options.timeout !== undefined) return "--timeout does not apply to serve-checks, which runs until stopped (the config's timeout bounds each run)";
+  }
+  return undefined;
 }
 
 /**

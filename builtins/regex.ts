@@ -17,8 +17,8 @@ import { registerBuiltin } from "../loader/plugin.ts";
 import type { ArgSpec } from "../loader/bridge/args.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import { lazy } from "../loader/lazy.ts";
-import { type Compiled, find, findAll, isMatch, PatternCache, replaceAll, ResultTooLarge } from "./regex/engine.ts";
-import { PatternError } from "./regex/translate.ts";
+import { type Compiled, find, findAll, isMatch, PatternCache, replaceAll, ResultTooLarge } from "../loader/regex/engine.ts";
+import { PatternError } from "../loader/regex/translate.ts";
 
 const re2js = lazy(() => require("re2js") as typeof import("re2js"));
 

@@ -4,7 +4,7 @@
  */
 import type { Capability } from "./plugin.ts";
 import { type Grant, PROFILES, type ProfileName } from "./sandbox/policy.ts";
-import { REPORT_FORMATS, type ReportFormat } from "./checks/formats.ts";
+import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "./checks/formats.ts";
 import { parseDuration } from "./checks/duration.ts";
 import { TEST_FORMATS, type TestFormat } from "./testing/formats.ts";
 
@@ -138,10 +138,10 @@ function parseFlags(argv: string[], i: number, options: GlobalOptions, stop = (_
       options.logFormat = f;
     } else if (flag === "--format") {
       const f = value(flag, inline);
-      if (!REPORT_FORMATS.includes(f as ReportFormat)) {
+      if (!isReportFormat(f)) {
         throw new UsageError(`invalid --format ${JSON.stringify(f)} (expected ${REPORT_FORMATS.join(", ")})`);
       }
-      options.format = f as ReportFormat;
+      options.format = f;
     } else {
       const m = /^--(allow|deny)-([a-z]+)$/.exec(flag);
       if (!m || !CAPS.includes(m[2] as Capability)) throw new UsageError(`unknown flag ${flag}`);
@@ -222,6 +222,7 @@ function parseServeChecks(rest: string[], options: GlobalOptions): Command {
       port = /^\d+$/.test(value) ? Number(value) : NaN;
       if (!(port >= 0 && port <= 65535)) throw new UsageError(`invalid --port ${JSON.stringify(value)} (expected 0-65535)`);
     } else if (flag === "--host") {
+      if (!value.trim()) throw new UsageError("--host needs an address or host name (0.0.0.0 for every interface)");
       host = value;
     } else {
       value = value.trim();

@@ -15,6 +15,7 @@
  * (`HostHooks.policy`), as a backstop under the Lua-level checks of luastd/: a refusal is
  * EACCES, and `openat` opens the very file the policy judged (sandbox/backstop.ts).
  */
+import { BROKEN_PIPE_EXIT, retrying } from "./std-write.ts";
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import { isatty } from "node:tty";
@@ -49,29 +50,12 @@ const AT_REMOVEDIR = 0x200;
 const TCGETS = 0x5401;
 const TIOCGWINSZ = 0x5413;
 const F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
-/** 128 + SIGPIPE, what a shell reports for a process killed by a broken pipe. */
-const BROKEN_PIPE_EXIT = 141;
 /** How much of a regular file one host read fetches ahead of stdio's small requests. */
 const READ_AHEAD = 64 * 1024;
 /** What `sh` exits with for a command it may not execute. */
 const CANNOT_EXECUTE_EXIT = 126;
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-function pause(ms: number): void {
-  Atomics.wait(sleepCell, 0, 0, ms);
-}
 
-/** Retries an operation that a non-blocking host descriptor answers with EAGAIN. */
-function retrying<T>(op: () => T): T {
-  for (;;) {
-    try {
-      return op();
-    } catch (err) {
-      if ((err as { code?: string }).code !== "EAGAIN") throw err;
-      pause(5);
-    }
-  }
-}
 
 /** Callbacks the runtime supplies: what happens on exit and where stdio goes. */
 export interface HostHooks {

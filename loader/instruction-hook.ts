@@ -24,6 +24,11 @@ export class InstructionHook {
   private onDeadline: (() => void) | null = null;
 
   private hook = 0;
+  /**
+   * Why the VM was stopped, once it is: Lua code running outside any task (a finalizer, an
+   * error's __tostring) cannot be cancelled like a task and gets this as an error instead.
+   */
+  private stopReason: unknown = undefined;
 
   constructor(private api: LuaApi, private L: number, private scheduler: Scheduler) {}
 
@@ -47,9 +52,21 @@ export class InstructionHook {
     this.arm();
   }
 
+  /**
+   * The VM is being stopped: Lua code outside tasks is stopped too from now on, and the task
+   * running now (if any) at its very next instruction rather than the next regular check, so a
+   * `pcall(os.exit, 0)` cannot run on for long.
+   */
+  stopping(reason: unknown): void {
+    this.stopReason ??= reason;
+    this.arm();
+    const task = this.scheduler.current;
+    if (task) this.api.m._lua_sethook(task.thread, this.hook, LUA_MASKCOUNT, 1);
+  }
+
   private check(L: number): void {
     if (this.onDeadline && Date.now() >= this.deadline) this.onDeadline();
-    if (this.scheduler.stopRequested) this.stop(L);
+    if (this.scheduler.stopRequested || (this.stopReason !== undefined && !this.scheduler.current)) this.stop(L);
   }
 
   /**
@@ -63,7 +80,8 @@ export class InstructionHook {
       this.api.m._lua_yieldk(L, 0, 0, 0);
       return;
     }
-    this.api.pushstring(L, task?.cancelReason === undefined ? "task cancelled" : messageOf(task.cancelReason));
+    const reason = task?.cancelReason ?? this.stopReason;
+    this.api.pushstring(L, reason === undefined ? "task cancelled" : messageOf(reason));
     this.api.m._lua_error(L);
   }
 }

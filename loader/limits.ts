@@ -24,22 +24,45 @@ export function effectiveTimeout(profile: ProfileName, flag: number | undefined)
 
 /** Stops the run with exit code 124 once `seconds` have passed; returns a disarm function. */
 export function armTimeout(vm: Vm, seconds: number, logFormat: "text" | "json" = "text"): () => void {
-  const message = `timeout: run exceeded ${seconds} s`;
   const deadline = Date.now() + seconds * 1000;
-  const expire = (): never => {
+  const expire = () => {
     vm.ctx.flushStdio();
-    writeFailure(logFormat, message);
     return vm.ctx.exit(TIMEOUT_EXIT_CODE);
   };
+  const disarm = armProcessTimeout(seconds, logFormat, expire);
+  vm.hook.setDeadline(deadline, () => {
+    writeFailure(logFormat, timeoutMessage(seconds));
+    expire();
+  });
+  return disarm;
+}
+
+/**
+ * The part of `--timeout` that needs no VM (check mode, whose VMs come and go): a timer that
+ * writes the line and ends the process with 124 through `exit`, and the watchdog behind it.
+ */
+export function armProcessTimeout(
+  seconds: number,
+  logFormat: "text" | "json",
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
+  const message = timeoutMessage(seconds);
   // delay() also waits past setTimeout's 2^31-1 ms (24.8 days) limit.
   const timer = delay(seconds * 1000, { unref: true });
-  timer.promise.then((elapsed) => elapsed && expire());
-  vm.hook.setDeadline(deadline, expire);
+  timer.promise.then((elapsed) => {
+    if (!elapsed) return;
+    writeFailure(logFormat, message);
+    exit(TIMEOUT_EXIT_CODE);
+  });
   let line = "";
   writeFailure(logFormat, message, (l) => (line = l));
-  const disarm = startWatchdog(deadline + WATCHDOG_GRACE_MS, line, TIMEOUT_EXIT_CODE);
+  const disarm = startWatchdog(Date.now() + seconds * 1000 + WATCHDOG_GRACE_MS, line, TIMEOUT_EXIT_CODE);
   return () => {
     timer.cancel();
     disarm();
   };
+}
+
+function timeoutMessage(seconds: number): string {
+  return `timeout: run exceeded ${seconds} s`;
 }

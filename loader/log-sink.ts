@@ -2,7 +2,7 @@
  * Where log lines go. The default sink writes text lines (`cli.md` §7) or JSON objects
  * (`--log-format json`) to stderr; tests swap in a collecting sink.
  */
-import { writeSync } from "node:fs";
+import { writeStd } from "./std-write.ts";
 
 export type Level = "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 /** `assay` for the runtime's own lines, `lua` for `log.*` calls from scripts. */
@@ -54,9 +54,7 @@ export interface StderrSinkOptions {
   out?: (line: string) => void;
 }
 
-const toStderr = (line: string): void => {
-  writeSync(2, line);
-};
+const toStderr = (line: string): void => writeStd(2, line);
 
 /** The runtime's default sink: one line per record on stderr. */
 export function stderrSink(options: StderrSinkOptions): LogSink {

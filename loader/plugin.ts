@@ -82,6 +82,11 @@ export interface BuiltinContext {
    * VM's run through `exit`, and must not close the state under it first.
    */
   ownsProcess: boolean;
+  /**
+   * The descriptor child processes that inherit standard output get (`os.execute`, write-mode
+   * `io.popen`): 1, or 2 when the VM's own output is captured (a check's stdout is the report).
+   */
+  childStdout: number;
 }
 
 /** One function of a builtin, as documented and as the installer enforces it. */

@@ -93,8 +93,9 @@ export class Vm {
    * the call returns; see watchdog.ts and docs/architecture.md.
    */
   stop(reason: unknown = new LuaError("the Lua VM was stopped", 0)): void {
-    // Called from inside Lua (a builtin), the running task must be reached by the hook.
-    if (this.scheduler.current) this.hook.arm();
+    // Called from inside Lua (a builtin), the running task must be reached by the hook, and so
+    // must Lua code that runs outside any task from now on (finalizers, __tostring).
+    this.hook.stopping(reason);
     this.scheduler.cancelAll(reason);
   }
 
@@ -184,6 +185,7 @@ function buildVm(options: VmOptions, lua: WebAssembly.Module, native: WebAssembl
     flushStdio,
     exit,
     ownsProcess: options.ownsProcess ?? true,
+    childStdout: options.output ? 2 : 1,
   };
   installLuaStd(ctx);
   installRequire(ctx, { scriptDir: options.scriptDir ?? "." });

@@ -211,3 +211,116 @@ test("serve-checks refuses a bad config before listening", () => {
   assert.equal(r.stderr, "assay: loading config from checks.yaml: parsing YAML config: checks[0] (\"x\") (line 2, column 5): missing field 'type'\n");
   assert.equal(runAssay(["serve-checks", "--port", "http", "checks.yaml"], { cwd: dir }).code, 2);
 });
+
+test("more checks than terminal rows: the view shows a window and says what is hidden", { skip: !hasScript() && "no script(1)" }, async () => {
+  const dir = tempDir();
+  const checks = Array.from({ length: 20 }, (_, i) => `  - name: c${i}\n    type: http\n    url: ${server.url(`/delay?ms=200&k=rows${i}`)}\n`).join("");
+  writeFileSync(join(dir, "checks.yaml"), `retries: 0\nchecks:\n${checks}`);
+  const command = [...assayCommand(), "checks.yaml"].map((a) => `'${a}'`).join(" ");
+  const env: Record<string, string> = { ...process.env as Record<string, string>, TERM: "xterm-256color" };
+  delete env.NO_COLOR;
+  const child = spawn("script", ["-qfec", `stty cols 80 rows 8; ${command} > /dev/null`, "/dev/null"], { cwd: dir, env });
+  let screen = "";
+  child.stdout.on("data", (b: Buffer) => (screen += b.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, screen);
+  assert.match(screen, /more (above|below)/);
+  const ups = [...screen.matchAll(new RegExp("\x1b\\[(\\d+)A", "g"))].map((m) => Number(m[1]));
+  assert.ok(ups.length > 0 && Math.max(...ups) < 8, `the cursor never moves above the screen: ${Math.max(...ups)}`);
+});
+
+test("config problems fetch would meet at run time are config errors: a GET with a body, a bad header name, a second document, a zero timeout", () => {
+  const dir = tempDir();
+  const cases: [string, RegExp][] = [
+    ["checks:\n  - { name: a, type: http, url: http://x/, body: hi }\n", /checks\[0\] \("a"\)\.body .*: a GET request cannot have a body/],
+    ['checks:\n  - { name: a, type: http, url: http://x/, headers: { "bad header": x } }\n', /checks\[0\] \("a"\)\.headers\.bad header.*: not a valid HTTP header name: "bad header"/],
+    ["checks: []\n---\nchecks: []\n", /a check config is one YAML document, but another begins at line 2/],
+    ["checks:\n  - { name: a, type: http, url: http://x/, timeout: 0ms }\n", /checks\[0\] \("a"\)\.timeout .*: a check's timeout must be more than 0/],
+  ];
+  for (const [yaml, detail] of cases) {
+    writeFileSync(join(dir, "bad.yaml"), yaml);
+    const r = runAssay(["bad.yaml"], { cwd: dir });
+    assert.equal(r.code, 1, yaml);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, detail);
+  }
+});
+
+test("body_matches reads the regex builtin's syntax", async () => {
+  const r = await runChecks(`retries: 0
+checks:
+  - { name: escape, type: http, url: "${server.url("/ok")}", expect: { body_matches: '^\\u{6F}k$' } }
+  - { name: class, type: http, url: "${server.url("/ok")}", expect: { body_matches: '^[[:alpha:]]+$' } }
+`);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+});
+
+test("flags in the wrong place are usage errors, not silently ignored", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "c.yaml"), "checks: []\n");
+  writeFileSync(join(dir, "x.lua"), "print(1)\n");
+  const cases: [string[], RegExp][] = [
+    [["c.yaml", "--format", "junit"], /unexpected argument "--format" after the check config \(flags go before the file: assay --format junit c\.yaml\)/],
+    [["--format", "junit", "x.lua"], /--format applies to check mode/],
+    [["--format", "junit", "serve-checks", "c.yaml"], /--format does not apply to serve-checks/],
+    [["--timeout=5", "serve-checks", "c.yaml"], /--timeout does not apply to serve-checks/],
+    [["serve-checks", "--host", "", "c.yaml"], /--host needs an address/],
+  ];
+  for (const [args, message] of cases) {
+    const r = runAssay(args, { cwd: dir });
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, message, args.join(" "));
+  }
+  // `run` takes a check config as the bare form does.
+  const viaRun = runAssay(["run", "c.yaml"], { cwd: dir });
+  assert.equal(viaRun.code, 0, viaRun.stderr);
+  assert.equal(JSON.parse(viaRun.stdout).passed, true);
+});
+
+test("--timeout ends check mode with exit 124 and no report", async () => {
+  const r = await runChecks(`checks:\n  - { name: slow, type: http, url: "${server.url("/delay?ms=5000&k=flag-timeout")}" }\n`, { flags: ["--timeout=1"] });
+  assert.equal(r.code, 124);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^assay: timeout: run exceeded 1 s$/m);
+});
+
+test("a closed stdout ends the run as a broken pipe (141); a closed stderr does not stop the report", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "c.yaml"), "checks: []\n");
+  const bin = assayCommand().map((a) => `'${a}'`).join(" ");
+  const stdoutClosed = spawnSync("bash", ["-c", `${bin} c.yaml | true; echo "\${PIPESTATUS[0]}"`], { cwd: dir, encoding: "utf8" });
+  assert.match(stdoutClosed.stdout.trim(), /^(0|141)$/, "a reader that left before the report: no crash");
+  assert.doesNotMatch(stdoutClosed.stderr, /EPIPE|at writeSync/);
+  const stderrClosed = spawnSync("bash", ["-c", `${bin} c.yaml 2>&-`], { cwd: dir, encoding: "utf8" });
+  assert.equal(stderrClosed.status, 0, stderrClosed.stderr);
+  assert.equal(JSON.parse(stderrClosed.stdout).passed, true);
+});
+
+test("serve-checks: HEAD, 405 with Allow for other methods, SIGINT stops it with exit 0", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "checks.yaml"), `retries: 0\nchecks:\n  - { name: ok, type: http, url: "${server.url("/ok")}" }\n`);
+  const [cmd, ...lead] = assayCommand();
+  const child = spawn(cmd, [...lead, "serve-checks", "--host", "127.0.0.1", "--port", "0", "--cache", "0", "checks.yaml"], { cwd: dir });
+  try {
+    let stderr = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (b: Buffer) => {
+        stderr += b.toString("utf8");
+        const m = /serving checks url=(\S+)/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+      child.on("close", () => reject(new Error(stderr)));
+    });
+    const head = await fetch(url, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    const post = await fetch(url, { method: "POST" });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, HEAD");
+    await post.text();
+    process.kill(child.pid!, "SIGINT");
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+    assert.deepEqual([code, signal], [0, null], stderr);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, "SIGKILL");
+  }
+});

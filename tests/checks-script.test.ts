@@ -193,3 +193,56 @@ test("the heap limit applies to each script check's VM (--memory-limit)", async 
   assert.equal(r.code, 1);
   assert.match(r.report!.checks[0].message!, /not enough memory/);
 });
+
+test("os.exit from anywhere (a finalizer, __tostring, a task's <close>, a coroutine) never ends the run without a report", async () => {
+  const r = await runChecks(
+    scripts([["gc", "gc.lua"], ["tostring", "tostring.lua"], ["task-close", "task.lua"], ["coroutine", "co.lua"], ["after", "after.lua"]]),
+    {
+      files: {
+        "gc.lua": 'setmetatable({}, { __gc = function() os.exit(0) end })\nerror("this check failed")',
+        "tostring.lua": "error(setmetatable({}, { __tostring = function() os.exit(0) end }))",
+        "task.lua": "async.spawn(function() local x <close> = setmetatable({}, { __close = function() os.exit(7) end }) sleep(100) end)\nsleep(0.01)",
+        "co.lua": "coroutine.wrap(function() os.exit(4) end)()\nerror('not reached')",
+        "after.lua": "assert(true)",
+      },
+    },
+  );
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(messages(r), {
+    "gc": "gc.lua:2: this check failed",
+    "tostring": "(error object is a table value)",
+    // The chunk ended well; the abandoned task's exit at close changes nothing.
+    "task-close": null,
+    "coroutine": "script exited with status 4",
+    "after": null,
+  });
+});
+
+test("Lua code outside any task (an error's __tostring) is stopped by the global timeout too", async () => {
+  const r = await runChecks(scripts([["loop", "loop.lua"], ["next", "next.lua"]], "retries: 0\ntimeout: 1s\n"), {
+    files: { "loop.lua": "error(setmetatable({}, { __tostring = function() while true do end end }))", "next.lua": "assert(true)" },
+  });
+  assert.equal(r.code, 1);
+  assert.deepEqual(messages(r), { loop: "global timeout of 1s exceeded", next: "global timeout of 1s exceeded" });
+  assert.ok(r.wall < 5000, `${r.wall} ms`);
+});
+
+test("child processes of a script check write to stderr, never into the report", async () => {
+  const r = await runChecks(scripts([["children", "children.lua"]]), {
+    files: { "children.lua": 'os.execute("echo from-execute")\nlocal f = io.popen("cat", "w")\nf:write("from-popen\\n")\nf:close()' },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotThrow(() => JSON.parse(r.stdout));
+  assert.match(r.stderr, /^from-execute$/m);
+  assert.match(r.stderr, /^from-popen$/m);
+});
+
+test("env.set in one script check is not seen by later checks, but is by its own children", async () => {
+  const r = await runChecks(scripts([["sets", "sets.lua"], ["reads", "reads.lua"]]), {
+    files: {
+      "sets.lua": 'env.set("CHECK_LEAK", "from-sets")\nassert.eq(shell.exec("printf %s \\"$CHECK_LEAK\\"").stdout, "from-sets")',
+      "reads.lua": 'assert.eq(env.get("CHECK_LEAK"), nil, "leaked")\nassert.eq(os.getenv("CHECK_LEAK"), nil)',
+    },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+});

@@ -9,21 +9,20 @@
  * const code = await runCheckMode({ file: "checks.yaml", format: "junit", ...cliOptions });
  * ```
  */
-import { writeSync } from "node:fs";
 import { type LogSink, parseFilter, stderrSink, writeFailure } from "../log-sink.ts";
 import { Policy } from "../sandbox/policy.ts";
 import { policyHost } from "../host-facade.ts";
 import { processVariables } from "../variables.ts";
-import { delay } from "../timers.ts";
-import { startWatchdog } from "../watchdog.ts";
-import { TIMEOUT_EXIT_CODE, WATCHDOG_GRACE_MS } from "../limits.ts";
+import { armProcessTimeout } from "../limits.ts";
+import { writeStd } from "../std-write.ts";
+import { signalNumber } from "../luastd/signals.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { formatReport, type ReportFormat } from "./formats.ts";
 import { logLines, shouldShowProgress, TerminalProgress } from "./progress.ts";
 import { type AttemptRunner, runChecks } from "./runner.ts";
 import { httpCheck } from "./http-check.ts";
 import { prometheusCheck } from "./prometheus-check.ts";
-import { scriptCheck, type ScriptSetup } from "./script-check.ts";
+import { scriptCheck, type ScriptOutput, type ScriptSetup } from "./script-check.ts";
 import type { CheckConfig, CheckReport, RunEvents } from "./types.ts";
 import { LineBuffer } from "./line-buffer.ts";
 
@@ -44,13 +43,11 @@ export interface CheckModeOptions {
 export async function runCheckMode(options: CheckModeOptions): Promise<number> {
   const progress = options.logFormat === "text" && shouldShowProgress(process.stderr.isTTY === true, process.env);
   let view: TerminalProgress | undefined;
-  // While the progress view is drawn, log lines and what scripts print pass through it, whole
-  // lines at a time, so they scroll above it instead of garbling it.
-  const lines = new LineBuffer((line) => view ? view.log(line) : void writeSync(2, line));
+  // While the progress view is drawn, log lines pass through it so they scroll above it.
   const log = stderrSink({
     format: options.logFormat,
     filter: parseFilter(options.verbose ? "debug" : process.env.RUST_LOG),
-    out: (line) => lines.write(line),
+    out: (line) => view ? view.log(line) : writeStd(2, line),
   });
   log.write("DEBUG", "assay", "starting assay (check mode)", { config: options.file });
   const config = loadCheckConfig(options.file, options.logFormat);
@@ -64,24 +61,55 @@ export async function runCheckMode(options: CheckModeOptions): Promise<number> {
   let events: RunEvents = logLines(log);
   if (progress) {
     view = new TerminalProgress(config.checks, {
-      write: (s) => void writeSync(2, s),
+      write: (s) => writeStd(2, s),
       get columns() {
         return process.stderr.columns;
+      },
+      get rows() {
+        return process.stderr.rows;
       },
     });
     events = view;
   }
+  // Script output: through the view a whole line at a time (one buffer per VM, so parallel
+  // scripts' half-lines do not mix), else to stderr byte for byte.
+  const openOutput = (): ScriptOutput => {
+    const drawn = view;
+    if (!drawn) return { write: (bytes) => writeStd(2, bytes), close: () => {} };
+    const lines = new LineBuffer((line) => drawn.log(line));
+    return { write: (bytes) => lines.write(bytes), close: () => lines.flush() };
+  };
+  const stopOnSignal = interruptible(() => view?.finish());
   let report: CheckReport;
   try {
-    report = await runChecks(config, { attempt: attemptRunner(options, log, (bytes) => lines.write(bytes)), events });
+    report = await runChecks(config, { attempt: attemptRunner(options, log, openOutput), events });
   } finally {
-    lines.flush();
+    stopOnSignal();
     view?.finish();
     view = undefined;
     disarm();
   }
-  writeAll(formatReport(options.format, report, { color: options.format === "text" && colorStdout() }));
+  writeStd(1, formatReport(options.format, report, { color: options.format === "text" && shouldShowProgress(process.stdout.isTTY === true, process.env) }));
   return report.passed ? 0 : 1;
+}
+
+/**
+ * SIGINT and SIGTERM during a run end it at once with the signal's conventional exit code,
+ * after `cleanup` (the progress view leaves the terminal tidy). Installed by check mode itself,
+ * so the per-VM handlers of luastd/signals.ts step aside and never exit through a check's VM.
+ */
+function interruptible(cleanup: () => void): () => void {
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      cleanup();
+      process.exit(128 + signalNumber(signal));
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
 }
 
 /** The config, or undefined after reporting why it cannot be used. */
@@ -99,11 +127,11 @@ export function loadCheckConfig(file: string, logFormat: "text" | "json"): Check
 export function attemptRunner(
   options: Pick<CheckModeOptions, "policy" | "memoryLimit" | "runtime">,
   log: LogSink,
-  output: (bytes: Uint8Array) => void = (bytes) => void writeSync(2, bytes),
+  openOutput: () => ScriptOutput = () => ({ write: (bytes) => writeStd(2, bytes), close: () => {} }),
 ): AttemptRunner {
   // Native checks are the operator's own config, not sandboxed code: only script checks get the profile.
   const host = policyHost(new Policy({ profile: "full" }), processVariables());
-  const setup: ScriptSetup = { policy: options.policy, log, runtime: options.runtime, memoryLimit: options.memoryLimit, output };
+  const setup: ScriptSetup = { policy: options.policy, log, runtime: options.runtime, memoryLimit: options.memoryLimit, openOutput };
   return (check, signal, deadline) => {
     switch (check.type) {
       case "http":
@@ -114,33 +142,4 @@ export function attemptRunner(
         return scriptCheck(setup, check, signal, deadline);
     }
   };
-}
-
-/** `--timeout` in check mode: the same line and exit code as for scripts. */
-function armProcessTimeout(seconds: number, logFormat: "text" | "json"): () => void {
-  const message = `timeout: run exceeded ${seconds} s`;
-  const timer = delay(seconds * 1000, { unref: true });
-  timer.promise.then((elapsed) => {
-    if (!elapsed) return;
-    writeFailure(logFormat, message);
-    process.exit(TIMEOUT_EXIT_CODE);
-  });
-  let line = "";
-  writeFailure(logFormat, message, (l) => (line = l));
-  const stopWatchdog = startWatchdog(Date.now() + seconds * 1000 + WATCHDOG_GRACE_MS, line, TIMEOUT_EXIT_CODE);
-  return () => {
-    timer.cancel();
-    stopWatchdog();
-  };
-}
-
-/** Colour in the text report only for a person at a terminal. */
-function colorStdout(): boolean {
-  return process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-}
-
-/** Writes all of `text` to stdout (writeSync may write less than asked to a pipe). */
-function writeAll(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  for (let off = 0; off < bytes.length;) off += writeSync(1, bytes, off);
 }

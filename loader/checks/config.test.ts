@@ -33,7 +33,7 @@ test("defaults: 120s timeout, 3 retries, 5s backoff, sequential, max_parallel 8"
   const config = parseConfig(yaml("checks:", "  - name: up", "    type: http", "    url: http://127.0.0.1:1/"));
   assert.deepEqual(
     { ...config, checks: [] },
-    { timeout: 120_000, retries: 3, backoff: 5_000, parallel: false, max_parallel: 8, checks: [] },
+    { timeout: 120_000, retries: 3, backoff: 5_000, parallel: false, max_parallel: 8, checks: [], order: [0], dependencies: [[]] },
   );
   assert.deepEqual(config.checks, [{
     index: 0,
@@ -281,7 +281,7 @@ test("bad durations: `parsing <key>` at the top level, the key path in a check",
 test("a body_matches that is not a regular expression", () => {
   assert.match(
     errorOf(yaml(...HTTP, "    expect:", '      body_matches: "a(b"')),
-    /^parsing YAML config: checks\[0\] \("a"\)\.expect\.body_matches \(line 5, column 21\): invalid regular expression: .*missing closing \)/,
+    /^parsing YAML config: checks\[0\] \("a"\)\.expect\.body_matches \(line 5, column 21\): invalid regular expression: found open group without closing '\)'/,
   );
 });
 

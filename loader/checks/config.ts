@@ -21,7 +21,8 @@ import type { Document, LineCounter } from "yaml";
 import { lazy } from "../lazy.ts";
 import { osErrorText } from "../os-error.ts";
 import { parseDuration } from "./duration.ts";
-import { orderChecks } from "./plan.ts";
+import { compile } from "../regex/engine.ts";
+import { dependencies, orderChecks } from "./plan.ts";
 import type { CheckConfig, CheckSpec, Expect } from "./types.ts";
 
 const yamlLib = lazy(() => require("yaml") as typeof import("yaml"));
@@ -31,6 +32,8 @@ const re2js = lazy(() => require("re2js") as typeof import("re2js"));
 export class ConfigError extends Error {}
 
 const TYPES = ["http", "prometheus", "script"] as const;
+/** RFC 9110's token: what fetch accepts as a header name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const DEFAULTS = { timeout: 120_000, retries: 3, backoff: 5_000, max_parallel: 8 };
 
 /** Reads `path` and parses it; a read failure is a ConfigError too. */
@@ -50,6 +53,10 @@ export function parseConfig(text: string): CheckConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
+  if (syntax?.code === "MULTIPLE_DOCS") {
+    const { line } = lines.linePos(syntax.pos[0]);
+    throw new ConfigError(`parsing YAML config: a check config is one YAML document, but another begins at line ${line}`);
+  }
   if (syntax) {
     const { line, col } = lines.linePos(syntax.pos[0]);
     const where = ` at line ${line}, column ${col}`;
@@ -65,7 +72,7 @@ export function parseConfig(text: string): CheckConfig {
 }
 
 /** A value's kind as messages name it: `a string "x"`, `a number 1.5`, `a list`... */
-function describe(v: unknown): string {
+function kindOf(v: unknown): string {
   if (v === null || v === undefined) return "nothing (null)";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
@@ -101,7 +108,7 @@ class Reader {
 
   config(root: unknown): CheckConfig {
     if (root === null || root === undefined) throw new ConfigError("parsing YAML config: missing field 'checks'");
-    if (!isMap(root)) throw new ConfigError(`parsing YAML config: expected a mapping at the top level, got ${describe(root)}`);
+    if (!isMap(root)) throw new ConfigError(`parsing YAML config: expected a mapping at the top level, got ${kindOf(root)}`);
     const duration = (key: string, fallback: number): number => {
       if (root[key] === undefined) return fallback;
       try {
@@ -118,15 +125,15 @@ class Reader {
     if (root.checks === undefined) throw new ConfigError("parsing YAML config: missing field 'checks'");
     // An empty `checks:` is null in YAML: the same as an empty list, which passes.
     const list = root.checks === null ? [] : root.checks;
-    if (!Array.isArray(list)) this.fail(["checks"], `expected a list of checks, got ${describe(list)}`);
+    if (!Array.isArray(list)) this.fail(["checks"], `expected a list of checks, got ${kindOf(list)}`);
     const checks = list.map((c, i) => this.check(c, i, { retries, backoff }));
-    orderChecks(checks, (index, why) => this.fail(["checks", index, "needs"], why, checks[index].name));
-    return { timeout, retries, backoff, parallel, max_parallel: maxParallel, checks };
+    const order = orderChecks(checks, (index, why) => this.fail(["checks", index, "needs"], why, checks[index].name));
+    return { timeout, retries, backoff, parallel, max_parallel: maxParallel, checks, order, dependencies: dependencies(checks) };
   }
 
   private check(raw: unknown, index: number, run: { retries: number; backoff: number }): CheckSpec {
     const at = (...keys: (string | number)[]) => ["checks", index, ...keys];
-    if (!isMap(raw)) this.fail(at(), `expected a mapping, got ${describe(raw)}`);
+    if (!isMap(raw)) this.fail(at(), `expected a mapping, got ${kindOf(raw)}`);
     if (raw.name === undefined) this.fail(at(), "missing field 'name'");
     const name = this.string(raw.name, at("name"));
     const fail = (keys: (string | number)[], why: string): never => this.fail(at(...keys), why, name);
@@ -146,6 +153,16 @@ class Reader {
     };
     const method = (optString("method") ?? "GET").toUpperCase();
     if (!/^[A-Z][A-Z0-9_-]*$/.test(method)) fail(["method"], `not an HTTP method: ${JSON.stringify(raw.method)}`);
+    const body = optString("body");
+    if (body !== undefined && (method === "GET" || method === "HEAD")) {
+      fail(["body"], `a ${method} request cannot have a body (set method: POST, PUT or PATCH)`);
+    }
+    const headers = this.stringMap(raw.headers, at("headers"), name);
+    for (const header of Object.keys(headers)) {
+      if (!HEADER_NAME.test(header)) fail(["headers", header], `not a valid HTTP header name: ${JSON.stringify(header)}`);
+    }
+    const timeout = optDuration("timeout");
+    if (timeout === 0) fail(["timeout"], "a check's timeout must be more than 0");
     return {
       index,
       name,
@@ -158,17 +175,17 @@ class Reader {
       file: optString("file"),
       env: this.stringMap(raw.env, at("env"), name),
       method,
-      headers: this.stringMap(raw.headers, at("headers"), name),
-      body: optString("body"),
+      headers,
+      body,
       retries: this.count(raw.retries, at("retries"), run.retries, 0, name),
       backoff: optDuration("backoff") ?? run.backoff,
-      timeout: optDuration("timeout"),
+      timeout,
       needs: this.needs(raw.needs, at("needs"), name),
     };
   }
 
   private expect(given: unknown, path: (string | number)[], name: string): Expect {
-    if (!isMap(given)) this.fail(path, `expected a mapping, got ${describe(given)}`, name);
+    if (!isMap(given)) this.fail(path, `expected a mapping, got ${kindOf(given)}`, name);
     // `status: ~` is no status, as for the optional keys of a check.
     const raw = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
     const out: Expect = {};
@@ -176,21 +193,21 @@ class Reader {
     if (raw.status !== undefined) {
       const s = raw.status;
       if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s > 65535) {
-        this.fail(key("status"), `expected an integer from 0 to 65535, got ${describe(s)}`, name);
+        this.fail(key("status"), `expected an integer from 0 to 65535, got ${kindOf(s)}`, name);
       }
       out.status = s;
     }
     for (const k of ["body", "json"] as const) if (raw[k] !== undefined) out[k] = this.string(raw[k], key(k), name);
     for (const k of ["min", "max"] as const) {
       if (raw[k] === undefined) continue;
-      if (typeof raw[k] !== "number") this.fail(key(k), `expected a number, got ${describe(raw[k])}`, name);
+      if (typeof raw[k] !== "number") this.fail(key(k), `expected a number, got ${kindOf(raw[k])}`, name);
       out[k] = raw[k] as number;
     }
     if (raw.headers !== undefined) out.headers = this.stringMap(raw.headers, key("headers"), name);
     if (raw.body_matches !== undefined) {
       const pattern = this.string(raw.body_matches, key("body_matches"), name);
       try {
-        re2js.get().RE2JS.compile(pattern);
+        compile(re2js.get(), pattern);
       } catch (e) {
         this.fail(key("body_matches"), `invalid regular expression: ${(e as Error).message}`, name);
       }
@@ -201,13 +218,13 @@ class Reader {
   }
 
   private string(v: unknown, path: (string | number)[], name?: string): string {
-    if (typeof v !== "string") this.fail(path, `expected a string, got ${describe(v)}`, name);
+    if (typeof v !== "string") this.fail(path, `expected a string, got ${kindOf(v)}`, name);
     return v;
   }
 
   private bool(v: unknown, path: (string | number)[], fallback: boolean, name?: string): boolean {
     if (v === undefined) return fallback;
-    if (typeof v !== "boolean") this.fail(path, `expected true or false, got ${describe(v)}`, name);
+    if (typeof v !== "boolean") this.fail(path, `expected true or false, got ${kindOf(v)}`, name);
     return v;
   }
 
@@ -215,7 +232,7 @@ class Reader {
   private count(v: unknown, path: (string | number)[], fallback: number, min = 0, name?: string): number {
     if (v === undefined) return fallback;
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
-      this.fail(path, `expected ${min ? "a positive" : "a non-negative"} integer, got ${describe(v)}`, name);
+      this.fail(path, `expected ${min ? "a positive" : "a non-negative"} integer, got ${kindOf(v)}`, name);
     }
     return v;
   }
@@ -226,11 +243,11 @@ class Reader {
    */
   private stringMap(v: unknown, path: (string | number)[], name: string): Record<string, string> {
     if (v === undefined || v === null) return {};
-    if (!isMap(v)) this.fail(path, `expected a mapping of names to strings, got ${describe(v)}`, name);
+    if (!isMap(v)) this.fail(path, `expected a mapping of names to strings, got ${kindOf(v)}`, name);
     const out: Record<string, string> = {};
     for (const [k, value] of Object.entries(v)) {
       if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-        this.fail([...path, k], `expected a string, got ${describe(value)}`, name);
+        this.fail([...path, k], `expected a string, got ${kindOf(value)}`, name);
       }
       const node = this.doc.getIn([...path, k], true) as { source?: unknown } | undefined;
       out[k] = typeof value === "string" ? value : typeof node?.source === "string" ? node.source : String(value);
@@ -241,7 +258,7 @@ class Reader {
   private needs(v: unknown, path: (string | number)[], name: string): string[] {
     if (v === undefined || v === null) return [];
     const list = typeof v === "string" ? [v] : v;
-    if (!Array.isArray(list)) this.fail(path, `expected a list of check names, got ${describe(v)}`, name);
+    if (!Array.isArray(list)) this.fail(path, `expected a list of check names, got ${kindOf(v)}`, name);
     return list.map((n, i) => this.string(n, [...path, i], name));
   }
 }

@@ -16,15 +16,11 @@ import { describe } from "../net/fetch-error.ts";
 import { lazy } from "../lazy.ts";
 import { formatDuration } from "./duration.ts";
 import { jsonExpectation } from "./json-expect.ts";
-import type { CheckSpec, Millis } from "./types.ts";
+import { compile, isMatch } from "../regex/engine.ts";
+import type { CheckSpec, Millis, Outcome } from "./types.ts";
+import { fail, pass } from "./outcome.ts";
 
 const re2js = lazy(() => require("re2js") as typeof import("re2js"));
-
-/** How one attempt ended. */
-export interface Outcome {
-  passed: boolean;
-  message: string | null;
-}
 
 /** The shared client's limit per request (checks.md §2). */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,6 +29,8 @@ export interface Fetched {
   status: number;
   headers: Headers;
   body: string;
+  /** The body as received, for byte-exact matching. */
+  bytes: Uint8Array;
   /** From sending the request to having the whole body. */
   latency: Millis;
 }
@@ -56,8 +54,9 @@ export async function fetchText(
       redirect: init.followRedirects === false ? "manual" : "follow",
       signal: AbortSignal.any([signal, limit]),
     });
-    const body = await response.text();
-    return { status: response.status, headers: response.headers, body, latency: performance.now() - started };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const body = new TextDecoder().decode(bytes);
+    return { status: response.status, headers: response.headers, body, bytes, latency: performance.now() - started };
   } catch (e) {
     const why = limit.aborted && !signal.aborted ? `request timed out after ${formatDuration(timeout)}` : describe(e);
     throw new Error(`HTTP ${method} ${url}: ${why}`);
@@ -87,7 +86,7 @@ export async function httpCheck(host: Host, check: CheckSpec, signal: AbortSigna
     if (got !== want) return fail(`expected header ${JSON.stringify(name)} to be ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   }
   if (expect.body !== undefined && !r.body.includes(expect.body)) return fail(`body does not contain ${JSON.stringify(expect.body)}`);
-  if (expect.body_matches !== undefined && !re2js.get().RE2JS.compile(expect.body_matches).matcher(r.body).find()) {
+  if (expect.body_matches !== undefined && !isMatch(compile(re2js.get(), expect.body_matches), r.bytes)) {
     return fail(`body does not match ${JSON.stringify(expect.body_matches)}`);
   }
   if (expect.json !== undefined) {
@@ -100,6 +99,3 @@ export async function httpCheck(host: Host, check: CheckSpec, signal: AbortSigna
   }
   return pass();
 }
-
-export const pass = (message: string | null = null): Outcome => ({ passed: true, message });
-export const fail = (message: string): Outcome => ({ passed: false, message });

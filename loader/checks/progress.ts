@@ -15,7 +15,7 @@
  * const events = shouldShowProgress(process.stderr.isTTY, process.env)
  *   ? new TerminalProgress(config.checks, process.stderr)
  *   : logLines(sink);
- * const report = await runChecks(config, events);
+ * const report = await runChecks(config, { attempt, events });
  * if (events instanceof TerminalProgress) events.finish();
  * ```
  */

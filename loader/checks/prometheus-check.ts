@@ -10,9 +10,10 @@
  * ```
  */
 import type { Host } from "../host-facade.ts";
-import { fail, fetchText, type Outcome, pass, REQUEST_TIMEOUT_MS } from "./http-check.ts";
+import { fetchText, REQUEST_TIMEOUT_MS } from "./http-check.ts";
+import { fail, pass } from "./outcome.ts";
 import { parseFloat64 } from "./json-expect.ts";
-import type { CheckSpec } from "./types.ts";
+import type { CheckSpec, Outcome } from "./types.ts";
 
 /** Runs one attempt of a prometheus check. */
 export async function prometheusCheck(host: Host, check: CheckSpec, signal: AbortSignal): Promise<Outcome> {

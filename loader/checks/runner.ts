@@ -14,19 +14,10 @@
  */
 import { delay, sleepFor } from "../timers.ts";
 import { formatDuration } from "./duration.ts";
-import type { Outcome } from "./http-check.ts";
-import { dependencies, orderChecks } from "./plan.ts";
-import type { CheckConfig, CheckReport, CheckResult, CheckSpec, Millis, RunEvents } from "./types.ts";
-
-/** Why an attempt is stopped from outside, as its message. */
-export interface StopReasons {
-  /** The attempt's deadline (epoch ms) and what it ends with when Lua code must be stopped. */
-  at: number;
-  reason: () => string;
-}
+import type { AttemptDeadline, CheckConfig, CheckReport, CheckResult, CheckSpec, Millis, Outcome, RunEvents } from "./types.ts";
 
 /** Runs one attempt of a check; must end soon after `signal` aborts. */
-export type AttemptRunner = (check: CheckSpec, signal: AbortSignal, deadline: StopReasons) => Promise<Outcome>;
+export type AttemptRunner = (check: CheckSpec, signal: AbortSignal, deadline: AttemptDeadline) => Promise<Outcome>;
 
 export interface RunnerOptions {
   attempt: AttemptRunner;
@@ -43,34 +34,49 @@ export async function runChecks(config: CheckConfig, options: RunnerOptions): Pr
   const run = new AbortController();
   const globalDeadline = Date.now() + config.timeout;
   const timeoutMessage = `global timeout of ${Math.floor(config.timeout / 1000)}s exceeded`;
-  const timer = delay(config.timeout, { unref: true });
-  const timedOut = timer.promise.then((elapsed) => {
-    if (!elapsed) return;
+  const expire = () => {
+    if (run.signal.aborted) return;
     options.events.globalTimeout(config.timeout);
     run.abort(new Error(timeoutMessage));
-  });
+  };
+  const timer = delay(config.timeout, { unref: true });
+  const timedOut = timer.promise.then((elapsed) => elapsed && expire());
+  // A script computing without a break holds the event loop past the deadline, so the timer
+  // fires late: the clock is also read between checks.
+  const due = () => {
+    if (Date.now() >= globalDeadline) expire();
+    return run.signal.aborted;
+  };
 
   const finish = (check: CheckSpec, result: CheckResult) => {
     if (results[check.index] !== undefined) return;
     results[check.index] = result;
     options.events.completed(check, result);
   };
-  const order = orderChecks(config.checks, (_i, why) => {
-    throw new Error(why);
-  });
-  const needs = dependencies(config.checks);
+  const needs = config.dependencies;
   const limit = config.parallel ? config.max_parallel : 1;
   const running = new Map<number, Promise<void>>();
-  const pending = [...order];
-
-  const runOne = async (check: CheckSpec) => {
-    const result = await attempts(check, options, run.signal, globalDeadline, timeoutMessage);
-    if (!run.signal.aborted) finish(check, result);
+  const pending = [...config.order];
+  // Attempts still going, even those a timeout has already given up on: the run waits for
+  // them to release their VMs and sockets before it reports.
+  const inFlight = new Set<Promise<unknown>>();
+  const attempt: AttemptRunner = (check, signal, deadline) => {
+    const p = options.attempt(check, signal, deadline);
+    const tracked = p.catch(() => {}).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    return p;
   };
 
-  while (!run.signal.aborted && (pending.length || running.size)) {
+  const runOne = async (check: CheckSpec) => {
+    const result = await attempts(check, attempt, options.events, run.signal, globalDeadline, timeoutMessage);
+    // An attempt that ends past the deadline was cut off by it (checks.md §5: "including the
+    // one in progress"), whatever it reported as it stopped.
+    if (!due()) finish(check, result);
+  };
+
+  while (!due() && (pending.length || running.size)) {
     // Start what may start: dependencies all done, fewest first in run order.
-    for (let k = 0; k < pending.length && running.size < limit;) {
+    for (let k = 0; k < pending.length && running.size < limit && !due();) {
       const i = pending[k];
       const deps = needs[i];
       if (deps.some((d) => results[d] === undefined)) {
@@ -95,16 +101,18 @@ export async function runChecks(config: CheckConfig, options: RunnerOptions): Pr
       }
       running.set(i, runOne(check).finally(() => running.delete(i)));
     }
-    if (!running.size) break;
+    if (!running.size || run.signal.aborted) break;
     await Promise.race([...running.values(), timedOut]);
   }
   if (run.signal.aborted) {
-    // Attempts were told to stop; give them a moment to release their VMs and sockets.
-    await Promise.race([Promise.allSettled(running.values()), delay(WIND_DOWN_MS, { unref: true }).promise]);
     for (const check of config.checks) {
       finish(check, { name: check.name, passed: false, duration_ms: 0, message: timeoutMessage });
     }
   }
+  // Stopped attempts end within moments; the bound only guards against one that does not.
+  const windDown = delay(WIND_DOWN_MS, { unref: true });
+  await Promise.race([Promise.allSettled([...inFlight]), windDown.promise]);
+  windDown.cancel();
   timer.cancel();
   const checks = results as CheckResult[];
   return { passed: checks.every((r) => r.passed), checks, duration_ms: Math.floor(performance.now() - started) };
@@ -113,25 +121,28 @@ export async function runChecks(config: CheckConfig, options: RunnerOptions): Pr
 /** A check's attempts, with backoff between them; the last attempt's result. */
 async function attempts(
   check: CheckSpec,
-  options: RunnerOptions,
+  run: AttemptRunner,
+  events: RunEvents,
   runSignal: AbortSignal,
   globalDeadline: number,
   timeoutMessage: string,
 ): Promise<CheckResult> {
   const max = check.retries + 1;
   for (let attempt = 1;; attempt++) {
-    options.events.attempt(check, attempt, max);
+    events.attempt(check, attempt, max);
     const t0 = performance.now();
-    const outcome = await oneAttempt(check, options.attempt, runSignal, globalDeadline, timeoutMessage);
+    const outcome = await oneAttempt(check, run, runSignal, globalDeadline, timeoutMessage);
     const result: CheckResult = {
       name: check.name,
       passed: outcome.passed,
       duration_ms: Math.floor(performance.now() - t0),
       message: outcome.message,
     };
-    if (outcome.passed || attempt === max || runSignal.aborted) return result;
+    // Past the global deadline the run is over, even if its timer has not fired yet (the hook
+    // can stop a busy script a moment before the timer gets its turn).
+    if (outcome.passed || attempt === max || runSignal.aborted || Date.now() >= globalDeadline) return result;
     const wait: Millis = check.backoff * attempt;
-    options.events.retrying(check, attempt, max, wait, outcome.message ?? "");
+    events.retrying(check, attempt, max, wait, outcome.message ?? "");
     try {
       await sleepFor(wait, runSignal);
     } catch {
@@ -156,7 +167,7 @@ async function oneAttempt(
   runSignal.addEventListener("abort", stopOnRun);
   const timer = own === undefined ? undefined : delay(own, { unref: true });
   timer?.promise.then((elapsed) => elapsed && controller.abort(new Error(ownMessage)));
-  const deadline: StopReasons = {
+  const deadline: AttemptDeadline = {
     at: Math.min(attemptDeadline, globalDeadline),
     reason: () => (Date.now() >= globalDeadline ? timeoutMessage : ownMessage),
   };

@@ -30,8 +30,8 @@ import { processVariables, type VariableProvider } from "../variables.ts";
 import type { LogSink } from "../log-sink.ts";
 import type { Policy } from "../sandbox/policy.ts";
 import type { RuntimeInfo } from "../plugin.ts";
-import { fail, type Outcome, pass } from "./http-check.ts";
-import type { CheckSpec } from "./types.ts";
+import { fail, pass } from "./outcome.ts";
+import type { AttemptDeadline, CheckSpec, Outcome } from "./types.ts";
 
 /** What every script check's VM is made with. */
 export interface ScriptSetup {
@@ -41,8 +41,17 @@ export interface ScriptSetup {
   memoryLimit?: number;
   /** Where the process environment comes from (tests give a map). */
   vars?: VariableProvider;
-  /** Takes what scripts write to their stdout and stderr (check mode: stderr, or through the progress view). */
-  output: (bytes: Uint8Array) => void;
+  /**
+   * Opens where one VM's stdout and stderr go (check mode: stderr, or through the progress
+   * view a line at a time); closed when the VM is.
+   */
+  openOutput(): ScriptOutput;
+}
+
+/** One VM's captured output. */
+export interface ScriptOutput {
+  write(bytes: Uint8Array): void;
+  close(): void;
 }
 
 /** Ends an attempt whose script called `os.exit`. */
@@ -54,14 +63,9 @@ class ScriptExit extends LuaError {
 
 /**
  * Runs one attempt. `signal` aborting stops it with the signal's reason as the message;
- * `deadline` (epoch ms) is when the hook stops Lua code that never yields, with `late`.
+ * at `deadline.at` the hook stops Lua code that never yields, with `deadline.reason()`.
  */
-export async function scriptCheck(
-  setup: ScriptSetup,
-  check: CheckSpec,
-  signal: AbortSignal,
-  deadline: { at: number; reason: () => string },
-): Promise<Outcome> {
+export async function scriptCheck(setup: ScriptSetup, check: CheckSpec, signal: AbortSignal, deadline: AttemptDeadline): Promise<Outcome> {
   if (check.file === undefined) return fail("script check requires a 'file' field");
   let source: Uint8Array;
   try {
@@ -71,28 +75,31 @@ export async function scriptCheck(
   }
   let exited: number | undefined;
   let vm: Vm | undefined;
+  const output = setup.openOutput();
+  // os.exit ends the attempt, never the process: whatever calls it (the script, a task, a
+  // finalizer at close, an error's __tostring), the run's report must still be written. The
+  // thrown error reaches Lua (finalizers turn it into a warning); stop ends the task.
   const exit = (status: number): never => {
-    // From a signal handler (no Lua running): the process ends, as in any run.
-    if (!vm?.scheduler.current) process.exit(status);
     exited ??= status;
     const stop = new ScriptExit(status);
-    vm.stop(stop);
+    vm?.stop(stop);
     throw stop;
   };
   try {
     vm = await createVm({
       policy: setup.policy,
       log: setup.log,
-      vars: overlay(setup.vars ?? processVariables(), check.env),
+      vars: checkVariables(setup.vars ?? processVariables(), check.env),
       runtime: { ...setup.runtime, scriptPath: check.file },
       memoryLimit: setup.memoryLimit,
       scriptDir: dirname(check.file),
       exit,
       ownsProcess: false,
       // stdout carries the report, exactly one document: what check scripts print goes to stderr.
-      output: (_fd, bytes) => setup.output(bytes),
+      output: (_fd, bytes) => output.write(bytes),
     });
   } catch (e) {
+    output.close();
     return fail(`creating Lua VM: ${(e as Error).message}`);
   }
   const running = vm;
@@ -116,19 +123,29 @@ export async function scriptCheck(
   } finally {
     signal.removeEventListener("abort", onAbort);
     vm.close();
+    output.close();
   }
 }
 
-/** The process's variables with the check's `env:` in front for reads by name; listings and children see the process's own. */
-function overlay(base: VariableProvider, extra: Record<string, string>): VariableProvider {
-  const shadow = new Map(Object.entries(extra));
+/**
+ * The variables a check's VM sees: the process's, with the check's `env:` in front for reads
+ * by name only (not listings or children, sandbox.md §3), and the script's own `env.set`s kept
+ * to this VM (listings and children see those), so no check changes what a later one sees.
+ */
+function checkVariables(base: VariableProvider, checkEnv: Record<string, string>): VariableProvider {
+  const overlay = new Map(Object.entries(checkEnv));
+  // Names the script set (a value) or unset (undefined) itself.
+  const own = new Map<string, string | undefined>();
   return {
-    get: (name) => shadow.has(name) ? shadow.get(name) : base.get(name),
-    set(name, value) {
-      // A script's own env.set wins over the overlay from then on.
-      shadow.delete(name);
-      base.set(name, value);
+    get: (name) => own.has(name) ? own.get(name) : overlay.has(name) ? overlay.get(name) : base.get(name),
+    set: (name, value) => void own.set(name, value),
+    entries() {
+      const all = new Map(base.entries());
+      for (const [name, value] of own) {
+        if (value === undefined) all.delete(name);
+        else all.set(name, value);
+      }
+      return [...all];
     },
-    entries: () => base.entries(),
   };
 }

@@ -73,7 +73,7 @@ export async function serveChecks(options: ServeChecksOptions): Promise<number> 
     });
   } catch (e) {
     if (!(e instanceof BindError)) throw e;
-    writeFailure(options.logFormat, `serve-checks: listening on ${options.host}:${options.port}: ${e.message}`);
+    writeFailure(options.logFormat, `serve-checks: ${e.message}`);
     return 1;
   }
   log.write("INFO", "assay", "serving checks", { url: `http://${displayHost(options.host)}:${listener.port}/healthz`, checks: config.checks.length });

@@ -58,6 +58,25 @@ export interface CheckConfig {
   parallel: boolean;
   max_parallel: number;
   checks: CheckSpec[];
+  /** Check indices in run order (plan.ts). */
+  order: number[];
+  /** For each check, the indices of the checks it needs. */
+  dependencies: number[][];
+}
+
+/** How one attempt of a check ended. */
+export interface Outcome {
+  passed: boolean;
+  message: string | null;
+}
+
+/**
+ * When an attempt must end (epoch ms, the earlier of its own timeout and the run's) and the
+ * message it then ends with; Lua code that never yields is stopped by the hook at `at`.
+ */
+export interface AttemptDeadline {
+  at: number;
+  reason: () => string;
 }
 
 /** One check's line in the report; key order is the JSON's (checks.md §6). */

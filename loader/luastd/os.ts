@@ -61,7 +61,7 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
     if (!api.isyieldable(L)) {
       // A finalizer or a sort comparator cannot wait for the scheduler: block instead.
       const done = trackChild();
-      const r = spawnSync("/bin/sh", ["-c", command], { stdio: "inherit", env: shellEnv() });
+      const r = spawnSync("/bin/sh", ["-c", command], { stdio: ["inherit", ctx.childStdout, "inherit"], env: shellEnv() });
       done(true);
       if (r.error) return errno.pushFileResult(L, r.error, null);
       return pushExecResult(api, L, r.status, r.signal);
@@ -72,7 +72,7 @@ export function installOs(ctx: BuiltinContext, errno: Errno): void {
     return scheduler.suspend(L, (abort) => {
       const done = trackChild();
       return new Promise<(L: number) => number>((resolve, reject) => {
-        const child = spawn("/bin/sh", ["-c", command], { stdio: "inherit", env: shellEnv() });
+        const child = spawn("/bin/sh", ["-c", command], { stdio: ["inherit", ctx.childStdout, "inherit"], env: shellEnv() });
         const forget = child.pid ? endWithProcess(child.pid) : () => {};
         const kill = () => child.pid && killTree(child.pid);
         abort.addEventListener("abort", kill, { once: true });

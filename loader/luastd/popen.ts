@@ -38,6 +38,8 @@ interface Popen {
   /** Lua's own close function for the underlying FILE*. */
   fclose: number;
   env: () => Record<string, string>;
+  /** The descriptor the command's standard output goes to (BuiltinContext.childStdout). */
+  stdout: number;
   /** Flushes the VM's C streams (the temp file's buffer among them). */
   flush: () => void;
 }
@@ -53,7 +55,7 @@ function runWriter(p: Popen): void {
     // child's stdin).
     const input = readFileSync(p.path!);
     const done = trackChild();
-    const r = spawnSync("/bin/sh", ["-c", p.command], { input, stdio: ["pipe", "inherit", "inherit"], env: p.env() });
+    const r = spawnSync("/bin/sh", ["-c", p.command], { input, stdio: ["pipe", p.stdout, "inherit"], env: p.env() });
     done(true);
     if (r.error) p.error = r.error;
     p.code = r.status;
@@ -113,7 +115,7 @@ export function installPopen(ctx: BuiltinContext, errno: Errno, openRef: number)
     policy.check("io.popen", "run", command);
     ctx.flushStdio();
     const path = tempPath();
-    const p: Popen = { mode: mode as "r" | "w", command, fclose: 0, env, flush: () => ctx.flushStdio() };
+    const p: Popen = { mode: mode as "r" | "w", command, fclose: 0, env, stdout: ctx.childStdout, flush: () => ctx.flushStdio() };
     try {
       const fd = openSync(path, "wx", 0o600);
       if (mode === "r") {

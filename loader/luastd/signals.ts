@@ -108,7 +108,10 @@ function busy(): void {
 
 /** Registers a VM whose stdio the signal handlers flush while its scheduler is idle. */
 export function installSignals(ctx: BuiltinContext): void {
-  live.add(new WeakRef(ctx));
+  const ref = new WeakRef(ctx);
+  live.add(ref);
+  // A closed VM has nothing to flush: runs that make many VMs (check mode) must not pile them up.
+  ctx.onClose(() => live.delete(ref));
   ctx.scheduler.idleHooks.push(armSoon);
   ctx.scheduler.busyHooks.push(busy);
 }
