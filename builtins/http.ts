@@ -6,10 +6,14 @@
 import { registerBuiltin } from "../loader/plugin.ts";
 import { clientFunctions, installClient } from "./http/client.ts";
 import { installServer, serverFunctions } from "./http/server.ts";
+import { httpClasses } from "./http/classes.ts";
 
 registerBuiltin({
   name: "http",
   description: "HTTP client and server",
+  keywords: ["client", "server", "request", "response", "rest", "api", "url", "fetch", "get", "post", "webhook", "https", "tls", "mtls", "sse", "websocket", "download", "serve"],
+  example: 'local r = http.get("https://api.example.com/health", { timeout = 5 }); assert.eq(r.status, 200)',
   functions: { ...clientFunctions, ...serverFunctions },
+  classes: httpClasses,
   install: (ctx) => ({ ...installClient(ctx), ...installServer(ctx) }),
 });
