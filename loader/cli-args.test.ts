@@ -62,6 +62,7 @@ test("subcommands: context with -l/--limit, modules", () => {
   assert.deepEqual(parseArgs(["modules", "--json"]).command, { kind: "modules", json: true });
   assert.deepEqual(parseArgs(["context", "--limit=2", "db"]).command, { kind: "context", query: "db", limit: 2 });
   assert.throws(() => parseArgs(["context", "--json", "x"]), /unknown flag --json for context/);
+  assert.deepEqual(parseArgs(["context", "-l", "1", "--", "-x", "-l"]).command, { kind: "context", query: "-x -l", limit: 1 });
   assert.deepEqual(parseArgs(["types"]).command, { kind: "types", dir: undefined });
   assert.deepEqual(parseArgs(["types", "editor/types"]).command, { kind: "types", dir: "editor/types" });
   assert.throws(() => parseArgs(["types", "a", "b"]), /unexpected argument "b" for types/);

@@ -236,6 +236,10 @@ function parseContext(rest: string[], options: GlobalOptions): Command {
   const words: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    if (a === "--") {
+      words.push(...rest.slice(i + 1));
+      break;
+    }
     const eq = a.startsWith("--limit=") ? a.slice(8) : undefined;
     if (a === "-l" || a === "--limit" || eq !== undefined) {
       const flag = eq === undefined ? a : "--limit";

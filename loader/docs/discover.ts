@@ -3,8 +3,10 @@
  * search order of spec README item 15): `./modules/*.lua` (project), each `ASSAY_LIB_PATH`
  * directory (lib), `$ASSAY_MODULES_PATH` or `~/.assay/modules` (global), the embedded stdlib's
  * top-level files and the native builtins (builtin). Only `*.lua` files directly inside a
- * directory count; a missing directory is skipped. When names collide the first source wins,
- * as `require` would find it; the list comes back sorted by name in byte order.
+ * directory count, and (beyond the reference, which misses them) `<name>/init.lua`, which
+ * `require("assay.<name>")` loads when there is no `<name>.lua`; a missing directory is
+ * skipped. When names collide the first source wins, as `require` would find it; the list
+ * comes back sorted by name in byte order.
  *
  * @example
  * ```ts
@@ -42,22 +44,33 @@ function trimDir(dir: string): string {
   return dir.replace(/\/+$/, "") || "/";
 }
 
-/** The `*.lua` files directly inside `dir` (relative to `cwd`), sorted; none when it is missing. */
-function luaFiles(cwd: string, dir: string): string[] {
+const isFile = (path: string) => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The modules directly inside `dir` (relative to `cwd`) as [module stem, file relative to
+ * dir]: `x.lua`, or `x/init.lua` when there is no `x.lua`. None when `dir` is missing.
+ */
+function luaFiles(cwd: string, dir: string): [string, string][] {
   let names: string[];
   try {
     names = readdirSync(resolve(cwd, dir));
   } catch {
     return [];
   }
-  return names.filter((name) => {
-    if (!name.endsWith(".lua") || name === ".lua") return false;
-    try {
-      return statSync(resolve(cwd, dir, name)).isFile();
-    } catch {
-      return false;
-    }
-  }).sort();
+  const found = new Map<string, string>();
+  for (const name of names.sort()) {
+    if (name.endsWith(".lua") && name !== ".lua" && isFile(resolve(cwd, dir, name))) found.set(name.slice(0, -4), name);
+  }
+  for (const name of names) {
+    if (!found.has(name) && !name.includes(".") && isFile(resolve(cwd, dir, name, "init.lua"))) found.set(name, `${name}/init.lua`);
+  }
+  return [...found];
 }
 
 function fromSource(name: string, source: ModuleSource, text: string, path?: string): ModuleDoc {
@@ -77,7 +90,7 @@ export function discoverModules(options: DiscoveryOptions): ModuleDoc[] {
     if (!found.has(doc.name)) found.set(doc.name, doc);
   };
   for (const { dir, source } of moduleDirectories(options.env)) {
-    for (const file of luaFiles(options.cwd, dir)) {
+    for (const [stem, file] of luaFiles(options.cwd, dir)) {
       const path = dir === "/" ? `/${file}` : `${dir}/${file}`;
       let text: string;
       try {
@@ -85,11 +98,12 @@ export function discoverModules(options: DiscoveryOptions): ModuleDoc[] {
       } catch {
         continue; // unreadable: require could not load it either
       }
-      add(fromSource(`assay.${file.slice(0, -4)}`, source, text, path));
+      add(fromSource(`assay.${stem}`, source, text, path));
     }
   }
+  // `x.lua` sorts before `x/init.lua`, so the flat file wins as it does in require.
   for (const [path, text] of Object.entries(options.embedded).sort(([a], [b]) => byteOrder(a, b))) {
-    const m = /^stdlib\/([^/]+)\.lua$/.exec(path);
+    const m = /^stdlib\/([^/]+)(?:\.lua|\/init\.lua)$/.exec(path);
     if (m) add(fromSource(`assay.${m[1]}`, "builtin", text));
   }
   for (const doc of builtinModules(options.builtins)) add(doc);
