@@ -82,7 +82,7 @@ registerBuiltin({
         type: "options",
         optional: true,
         luaType: "fs.ReaddirOptions",
-        fields: { depth: { name: "depth", type: "number", optional: true, description: "levels below path (1: direct entries only)" } },
+        fields: { depth: { name: "depth", type: "number", optional: true, description: "levels below path (1: direct entries only; default: all)" } },
       }],
       read,
       [{ type: "fs.TreeEntry[]" }],

@@ -15,5 +15,6 @@ registerBuiltin({
   example: 'local r = http.get("https://api.example.com/health", { timeout = 5 }); assert.eq(r.status, 200)',
   functions: { ...clientFunctions, ...serverFunctions },
   classes: httpClasses,
+  globals: { _SERVER_PORT: { type: "integer?", description: "The port http.serve bound (useful with port 0), once it listens" } },
   install: (ctx) => ({ ...installClient(ctx), ...installServer(ctx) }),
 });

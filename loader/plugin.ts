@@ -202,6 +202,8 @@ export interface Builtin {
   functions: Record<string, FunctionDecl>;
   /** Non-function values its global carries (set by `publish`), by name. */
   values?: Record<string, ValueDecl>;
+  /** Other globals its functions set (`http.serve` sets `_SERVER_PORT`), by name. */
+  globals?: Record<string, ValueDecl>;
   /** Tables and handles its functions hand out or take, by class name (`http.Client`). */
   classes?: Record<string, ClassDecl>;
   /** The global is the function named like the builtin (`sleep`, `time`), not a table. */

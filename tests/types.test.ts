@@ -139,6 +139,7 @@ test("option tables become classes with their fields; handles and results are cl
   const http = readFileSync(join(cwd, ".assay/types/http.lua"), "utf8");
   assert.ok(http.includes("---@class http.Client\nlocal http_Client = {}"));
   assert.ok(http.includes("---@return http.Response\nfunction http_Client:get(url, opts) end"));
+  assert.ok(http.includes("---@type integer?\n_SERVER_PORT = nil"), "a global a function sets");
   const time = readFileSync(join(cwd, ".assay/types/time.lua"), "utf8");
   assert.ok(time.includes("---@return number # seconds since 1970-01-01 UTC\nfunction time() end"), "a callable global is a function");
   const os = readFileSync(join(cwd, ".assay/types/os.lua"), "utf8");

@@ -75,6 +75,8 @@ test("what is installed but not declared is reported: functions, values, globals
   assert.deepEqual(installedProblems([b], [{ name: "stray", type: "table", functions: [], values: [] }]), [
     "stray: a global installed but declared by no builtin",
   ]);
+  const setsOne = builtin({ globals: { GREETED: { type: "integer", description: "how many were greeted" } } });
+  assert.deepEqual(installedProblems([setsOne], [{ name: "GREETED", type: "other", functions: [], values: [] }]), []);
   assert.deepEqual(installedProblems([b], [{ name: "greet", type: "function", functions: ["hello"], values: [] }]), [
     "greet: the global is a function but its declaration says nothing of calling it",
   ]);

@@ -90,6 +90,11 @@ export function declarationProblems(list: Builtin[]): string[] {
       if (!decl.type || !decl.description) problems.push(`${b.name}.${value}: a value needs a type and a description`);
       else used.push({ type: decl.type, where: `${b.name}.${value}` });
     }
+    for (const [name, decl] of Object.entries(b.globals ?? {})) {
+      if (!isLuaName(name)) problems.push(`${name}: a global set by ${b.name} must be a Lua name`);
+      if (!decl.type || !decl.description) problems.push(`${name}: a global needs a type and a description`);
+      else used.push({ type: decl.type, where: name });
+    }
     for (const [cls, decl] of Object.entries(b.classes ?? {})) {
       if (!cls.startsWith(`${b.name}.`)) problems.push(`${cls}: a class of ${b.name} must be named ${b.name}.<Name>`);
       if (!decl.description) problems.push(`${cls}: no description`);
@@ -117,8 +122,10 @@ export function declarationProblems(list: Builtin[]): string[] {
 export function installedProblems(list: Builtin[], installed: InstalledGlobal[]): string[] {
   const problems: string[] = [];
   const byName = new Map(list.map((b) => [b.name, b]));
+  const set = new Set(list.flatMap((b) => Object.keys(b.globals ?? {})));
   for (const g of installed) {
     const b = byName.get(g.name);
+    if (!b && set.has(g.name)) continue;
     if (!b) {
       problems.push(`${g.name}: a global installed but declared by no builtin`);
       continue;

@@ -119,6 +119,9 @@ function builtinFile(b: Builtin, classes: OptionClasses): TypeFile {
       out.push(...comment(decl.description), `---@type ${decl.type}`, `${b.name}.${value} = nil`, "");
     }
   }
+  for (const [name, decl] of Object.entries(b.globals ?? {})) {
+    out.push(...comment(decl.description), `---@type ${decl.type}`, `${name} = nil`, "");
+  }
   for (const [name, cls] of Object.entries(b.classes ?? {})) out.push(...classSection(name, cls, classes));
   // Option classes first met here (nested ones register while earlier ones are written).
   for (let i = 0; i < classes.entries().length; i++) {
