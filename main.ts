@@ -19,6 +19,8 @@ import { helpText } from "./loader/help.ts";
 import { runCheckMode } from "./loader/checks/check-mode.ts";
 import { serveChecks } from "./loader/checks/serve-checks.ts";
 import { runTestCommand } from "./loader/testing/test-command.ts";
+import { contextOutput, modulesOutput, typesOutput, writeOut } from "./loader/docs/commands.ts";
+import { TypesError } from "./loader/docs/write-types.ts";
 
 export const VERSION: string = pkg.version;
 
@@ -53,9 +55,20 @@ export async function main(argv: string[]): Promise<number> {
     case "version":
       writeSync(1, `assay ${VERSION}\n`);
       return 0;
-    case "context":
     case "modules":
-      return failed(`${command.kind}: not yet available in this build`);
+      writeOut(modulesOutput({ json: command.json, cwd: process.cwd(), env: process.env }));
+      return 0;
+    case "context":
+      writeOut(contextOutput({ query: command.query, limit: command.limit, cwd: process.cwd(), env: process.env }));
+      return 0;
+    case "types":
+      try {
+        writeOut(typesOutput({ cwd: process.cwd(), dir: command.dir }));
+        return 0;
+      } catch (e) {
+        if (e instanceof TypesError) return failed(`types: ${e.message}`);
+        throw e;
+      }
     case "serve-checks":
       return await serveChecks({ ...checkOptions(options), file: command.file, port: command.port, host: command.host, cacheMs: command.cacheMs });
     case "test":

@@ -47,26 +47,44 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) !== -1;
 }
 
-/** Per function: signature, description, operands and their kind (documentation; checked in the raw code). */
+/**
+ * Per function: signature, description, operands and their kind (documentation; checked in the
+ * raw code), and the failure's text (` - <msg>` follows when a message is given).
+ */
 const DECLARED = {
-  eq: ["assert.eq(a, b, msg?)", "Fail unless a equals b (tables compared deeply, ignoring metatables)", ["a", "b"], "value"],
-  ne: ["assert.ne(a, b, msg?)", "Fail if a equals b (tables compared deeply)", ["a", "b"], "value"],
-  gt: ["assert.gt(a, b, msg?)", "Fail unless the number a is greater than b", ["a", "b"], "number"],
-  lt: ["assert.lt(a, b, msg?)", "Fail unless the number a is less than b", ["a", "b"], "number"],
-  contains: ["assert.contains(s, sub, msg?)", "Fail unless the string s contains sub (plain bytes)", ["s", "sub"], "bytes"],
-  not_nil: ["assert.not_nil(v, msg?)", "Fail if v is nil", ["v"], "value"],
-  matches: ["assert.matches(s, pattern, msg?)", "Fail unless the string s matches the Lua pattern", ["s", "pattern"], "bytes"],
+  eq: ["assert.eq(a, b, msg?)", "Fail unless a equals b (tables compared deeply, ignoring metatables)", ["a", "b"], "value", [
+    'assert.eq failed: "<a>" != "<b>"',
+  ]],
+  ne: ["assert.ne(a, b, msg?)", "Fail if a equals b (tables compared deeply)", ["a", "b"], "value", ['assert.ne failed: "<a>" == "<b>"']],
+  gt: ["assert.gt(a, b, msg?)", "Fail unless the number a is greater than b", ["a", "b"], "number", [
+    "assert.gt failed: <a> is not > <b>",
+    "assert.gt: both arguments must be numbers",
+  ]],
+  lt: ["assert.lt(a, b, msg?)", "Fail unless the number a is less than b", ["a", "b"], "number", [
+    "assert.lt failed: <a> is not < <b>",
+    "assert.lt: both arguments must be numbers",
+  ]],
+  contains: ["assert.contains(s, sub, msg?)", "Fail unless the string s contains sub (plain bytes)", ["s", "sub"], "bytes", [
+    'assert.contains failed: "<s>" does not contain "<sub>"',
+  ]],
+  not_nil: ["assert.not_nil(v, msg?)", "Fail if v is nil", ["v"], "value", ["assert.not_nil failed: value is nil"]],
+  matches: ["assert.matches(s, pattern, msg?)", "Fail unless the string s matches the Lua pattern", ["s", "pattern"], "bytes", [
+    'assert.matches failed: "<s>" does not match pattern "<pattern>"',
+    "assert.matches: pattern error: <why>",
+  ]],
 } as const;
 
 /** The declarations: every assertion takes its operands as raw values and an optional message. */
 const FUNCTIONS: Record<string, FunctionDecl> = Object.fromEntries(
-  Object.entries(DECLARED).map(([name, [signature, description, operands, kind]]) => [name, {
+  Object.entries(DECLARED).map(([name, [signature, description, operands, kind, errors]]) => [name, {
     signature,
     description,
     args: [
       ...operands.map((operand) => ({ name: operand, type: kind, strict: true, optional: kind === "value" })),
-      { name: "msg", type: "value" as const, optional: true },
+      { name: "msg", type: "value" as const, optional: true, description: "added to the failure's text" },
     ],
+    returns: [],
+    errors: [...errors],
     profiles: ["restricted", "pure"],
   }]),
 );
@@ -74,6 +92,15 @@ const FUNCTIONS: Record<string, FunctionDecl> = Object.fromEntries(
 registerBuiltin({
   name: "assert",
   description: "Assertions: callable like Lua's assert, plus eq, ne, gt, lt, contains, not_nil, matches",
+  keywords: ["test", "testing", "check", "expect", "equal", "verify", "assertion"],
+  example: 'assert.eq(resp.status, 200, "health check")',
+  call: {
+    signature: "assert(v, msg?) -> ...",
+    description: "Lua's own assert: raises msg (default \"assertion failed!\") when v is false or nil, else returns all its arguments",
+    args: [{ name: "v", type: "value", optional: true }, { name: "msg", type: "value", optional: true }],
+    returns: [{ type: "any", name: "...", description: "v, msg and any further arguments" }],
+    errors: ["assertion failed!"],
+  },
   functions: FUNCTIONS,
   install({ api, L }) {
     // string.find as the runtime started, so a script replacing it cannot change matches().

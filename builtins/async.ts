@@ -34,20 +34,49 @@ interface Spawned {
 registerBuiltin({
   name: "async",
   description: "Run functions as concurrent tasks (spawn, await) and on intervals",
+  keywords: ["concurrent", "concurrency", "task", "parallel", "coroutine", "background", "interval", "timer", "await"],
+  example: 'local h = async.spawn(function() return http.get(url).status end); print(h:await()[1])',
   functions: {
     spawn: {
       signature: "async.spawn(fn) -> handle",
       description: "Run fn() as a concurrent task; handle:await() returns its results as an array",
-      args: [{ name: "fn", type: "function" }],
+      args: [{ name: "fn", type: "function", luaType: "fun(): any", description: "the task's body" }],
+      returns: [{ type: "async.Handle" }],
+      errors: ["async.spawn: first argument must be a function"],
       capabilities: ["timer"],
       profiles: ["restricted"],
     },
     spawn_interval: {
       signature: "async.spawn_interval(seconds, fn) -> handle",
       description: "Call fn() every interval (first after one interval); handle:cancel() stops it",
-      args: [{ name: "seconds", type: "number" }, { name: "fn", type: "function" }],
+      args: [
+        { name: "seconds", type: "number", description: "the interval, > 0" },
+        { name: "fn", type: "function", luaType: "fun(): any", description: "called once per interval" },
+      ],
+      returns: [{ type: "async.Interval" }],
+      errors: ["async.spawn_interval: interval must be positive"],
       capabilities: ["timer"],
       profiles: ["restricted"],
+    },
+  },
+  classes: {
+    "async.Handle": {
+      description: "A task started by async.spawn; await it with h:await() (h.await() works too)",
+      methods: {
+        await: {
+          signature: "handle:await() -> {...}",
+          description: "Wait for the task; its results as an array, or its error raised here",
+          args: [],
+          returns: [{ type: "any[]", description: "the task's return values" }],
+          errors: ["async handle already awaited", "async task was cancelled"],
+        },
+      },
+    },
+    "async.Interval": {
+      description: "A repeating call started by async.spawn_interval",
+      methods: {
+        cancel: { signature: "interval:cancel()", description: "Stop calling the function (a call under way finishes)", args: [], returns: [] },
+      },
     },
   },
   install: (ctx) => {

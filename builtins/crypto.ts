@@ -43,6 +43,8 @@ const DECLS = {
     signature: "crypto.hash(data, alg?) -> hex",
     description: "Hex digest of a string's bytes: sha224, sha256 (default), sha384, sha512, sha3-224/256/384/512",
     args: [{ name: "data", type: "bytes", strict: true, expect: "a string" }, ALG],
+    returns: [{ type: "string", description: "lower-case hex" }],
+    errors: ["crypto.hash: unsupported algorithm: <alg> (supported: ...)"],
     profiles: PROFILES,
   },
   hmac: {
@@ -52,31 +54,42 @@ const DECLS = {
       { name: "key", type: "bytes", strict: true, expect: "a string (key)" },
       { name: "data", type: "bytes", strict: true, expect: "a string (data)" },
       ALG_OR_NIL,
-      { name: "raw", type: "boolean", optional: true },
+      { name: "raw", type: "boolean", optional: true, description: "true: the digest bytes instead of hex" },
     ],
+    returns: [{ type: "string" }],
     profiles: PROFILES,
   },
   random: {
     signature: "crypto.random(len?) -> string",
     description: "A random string of len (default 32) characters from [A-Za-z0-9], from the system's CSPRNG",
-    args: [{ name: "len", type: "int64", optional: true, expect: "a positive integer or nil" }],
+    args: [{ name: "len", type: "int64", optional: true, expect: "a positive integer or nil", description: "default 32, at most 1 MiB" }],
+    returns: [{ type: "string" }],
     profiles: PROFILES,
   },
   jwt_sign: {
     signature: "crypto.jwt_sign(claims, key, alg?, opts?) -> token",
     description: "Sign a JWT: RS256 (default)/RS384/RS512, PS*, ES256/ES384, EdDSA with a PEM private key, HS* with a secret; opts.kid",
     args: [
-      { name: "claims", type: "raw", expect: "a claims table" },
+      { name: "claims", type: "raw", expect: "a claims table", luaType: "table" },
       { name: "key", type: "bytes", strict: true, expect: "a PEM key string" },
       ALG_OR_NIL,
-      { name: "opts", type: "options", optional: true, expect: "an options table or nil", fields: { kid: { name: "kid", type: "text", optional: true } } },
+      {
+        name: "opts",
+        type: "options",
+        optional: true,
+        expect: "an options table or nil",
+        luaType: "crypto.SignOptions",
+        fields: { kid: { name: "kid", type: "text", optional: true, description: "key id, put in the header" } },
+      },
     ],
+    returns: [{ type: "string", description: "the compact JWT" }],
     profiles: PROFILES,
   },
   jwt_decode: {
     signature: "crypto.jwt_decode(token) -> {header, claims}",
     description: "Decode a JWT's header and claims without verifying it",
     args: [{ name: "token", type: "bytes" }],
+    returns: [{ type: "crypto.Jwt" }],
     profiles: PROFILES,
   },
   jwt_verify: {
@@ -90,13 +103,22 @@ const DECLS = {
         type: "options",
         optional: true,
         expect: "an options table or nil",
+        luaType: "crypto.VerifyOptions",
         fields: {
-          leeway: { name: "leeway", type: "number", strict: true, optional: true },
+          leeway: { name: "leeway", type: "number", strict: true, optional: true, description: "seconds of clock skew allowed for exp and nbf" },
           aud: { name: "aud", type: ["text", "list"], items: { name: "aud", type: "text" }, optional: true, expect: "a string, a list of strings or nil" },
           iss: { name: "iss", type: ["text", "list"], items: { name: "iss", type: "text" }, optional: true, expect: "a string, a list of strings or nil" },
           algorithms: { name: "algorithms", type: "list", items: { name: "algorithm", type: "text" }, optional: true, expect: "a list of algorithm names or nil" },
         },
       },
+    ],
+    returns: [{ type: "crypto.Jwt" }],
+    errors: [
+      "crypto.jwt_verify: signature verification failed",
+      "crypto.jwt_verify: token expired at <time>",
+      "crypto.jwt_verify: token not valid before <time>",
+      "crypto.jwt_verify: issuer mismatch: expected <iss>, token has <iss>",
+      "crypto.jwt_verify: audience mismatch: expected <aud>, token has <aud>",
     ],
     profiles: PROFILES,
   },
@@ -104,6 +126,7 @@ const DECLS = {
     signature: "crypto.hash_file(path, alg?) -> hex",
     description: "Hex digest of a file's contents, read in chunks while other tasks run (algorithms as crypto.hash)",
     args: [{ name: "path", type: "text" }, ALG],
+    returns: [{ type: "string", description: "lower-case hex" }],
     capabilities: ["read"],
     profiles: ["restricted"],
     async: true,
@@ -137,7 +160,15 @@ function headerJson(alg: string, kid: string | undefined): string {
 registerBuiltin({
   name: "crypto",
   description: "Hashes, HMACs, random strings, and signing, decoding and verifying JWTs",
+  keywords: ["hash", "sha256", "sha512", "sha3", "digest", "checksum", "hmac", "signature", "jwt", "token", "random", "secret", "jwks", "verify", "sign"],
+  example: 'local claims = crypto.jwt_verify(token, jwks, { aud = "api", leeway = 30 }).claims',
   functions: DECLS,
+  classes: {
+    "crypto.Jwt": {
+      description: "A JWT's two JSON parts",
+      fields: { header: { type: "table", description: "alg, typ, kid..." }, claims: { type: "table" } },
+    },
+  },
   install({ api, host, heap, onClose }) {
     const codec = jsonCodec(api, onClose);
 

@@ -20,7 +20,7 @@
  */
 import { resolve } from "node:path";
 import { registerBuiltin } from "../loader/plugin.ts";
-import type { BuiltinContext, FunctionDecl } from "../loader/plugin.ts";
+import type { BuiltinContext, FunctionDecl, ReturnDecl } from "../loader/plugin.ts";
 import { LUA_TBOOLEAN, LUA_TFUNCTION, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, LuaError } from "../loader/lua-api.ts";
 import { multi } from "../loader/bridge/values.ts";
 import type { HandleType } from "../loader/bridge/objects.ts";
@@ -42,18 +42,23 @@ const mysqlLib = lazy(() => require("mysql2/promise") as MysqlModule);
  * flag grants one of the capabilities a connection may need; only `db.connect` asks the policy.
  */
 const DB: Pick<FunctionDecl, "capabilities" | "profiles"> = { capabilities: ["net", "read", "write"], profiles: ["restricted"] };
-const CONN = { name: "conn", type: "raw" as const, description: "a pool from db.connect" };
-const SQL = { name: "sql", type: "raw" as const, description: "SQL text with the engine's own placeholders" };
-const PARAMS = { name: "params", type: "raw" as const, optional: true, description: "array of parameters" };
+const CONN = { name: "conn", type: "raw" as const, description: "a pool from db.connect", luaType: "db.Connection" };
+const SQL = { name: "sql", type: "raw" as const, description: "SQL text with the engine's own placeholders", luaType: "string" };
+const PARAMS = { name: "params", type: "raw" as const, optional: true, description: "array of parameters", luaType: "any[]" };
+const ROWS: ReturnDecl[] = [{ type: "table<string, any>[]", description: "one table per row, keyed by column name; NULL columns absent" }];
 
 registerBuiltin({
   name: "db",
   description: "SQL databases: PostgreSQL, MySQL/MariaDB, SQLite",
+  keywords: ["sql", "database", "postgres", "postgresql", "mysql", "mariadb", "sqlite", "query", "transaction", "rows"],
+  example: 'local c = db.connect("sqlite:state.db"); db.execute(c, "insert into runs(at) values (?)", { time() }); print(#db.query(c, "select * from runs"))',
   functions: {
     connect: {
       signature: "db.connect(url) -> conn",
       description: "Open a connection pool (postgres://, mysql://, mariadb://, sqlite:)",
       args: [{ name: "url", type: "text", description: "database URL" }],
+      returns: [{ type: "db.Connection" }],
+      errors: ['db.connect: unknown database scheme "<scheme>" (expected postgres://, postgresql://, mysql://, mariadb:// or sqlite:)'],
       async: true,
       ...DB,
     },
@@ -61,6 +66,8 @@ registerBuiltin({
       signature: "db.query(conn, sql, params?) -> rows",
       description: "Run a query; rows keyed by column name",
       args: [CONN, SQL, PARAMS],
+      returns: ROWS,
+      errors: ["db.query: the db connection is closed"],
       async: true,
       ...DB,
     },
@@ -68,13 +75,15 @@ registerBuiltin({
       signature: "db.execute(conn, sql, params?) -> {rows_affected, last_insert_id?}",
       description: "Run a statement; returns rows_affected and last_insert_id",
       args: [CONN, SQL, PARAMS],
+      returns: [{ type: "db.ExecResult" }],
       async: true,
       ...DB,
     },
     transaction: {
       signature: "db.transaction(conn, fn) -> ...",
       description: "Run fn(tx) in a transaction (tx:query, tx:execute); commit on return, rollback on error",
-      args: [CONN, { name: "fn", type: "raw", description: "function(tx)" }],
+      args: [CONN, { name: "fn", type: "raw", description: "function(tx)", luaType: "fun(tx: db.Transaction): any" }],
+      returns: [{ type: "any", name: "...", description: "what fn returned" }],
       async: true,
       ...DB,
     },
@@ -82,9 +91,38 @@ registerBuiltin({
       signature: "db.bytes(s) -> value",
       description: "Mark a string to bind as bytes (BYTEA/BLOB)",
       args: [{ name: "s", type: "bytes", description: "the bytes" }],
+      returns: [{ type: "db.Bytes" }],
       ...DB,
     },
-    close: { signature: "db.close(conn)", description: "Close the pool", args: [CONN], async: true, ...DB },
+    close: { signature: "db.close(conn)", description: "Close the pool", args: [CONN], returns: [], async: true, ...DB },
+  },
+  classes: {
+    "db.Connection": { description: "A connection pool from db.connect (a handle: pass it to db.query, db.execute, db.transaction, db.close)" },
+    "db.ExecResult": {
+      description: "What db.execute returns",
+      fields: {
+        rows_affected: { type: "integer" },
+        last_insert_id: { type: "integer", optional: true, description: "MySQL and SQLite" },
+      },
+    },
+    "db.Bytes": { description: "A string marked by db.bytes to bind as BYTEA/BLOB" },
+    "db.Transaction": {
+      description: "The transaction db.transaction passes to its function: statements on one connection",
+      methods: {
+        query: {
+          signature: "tx:query(sql, params?) -> rows",
+          description: "Run a query inside the transaction",
+          args: [SQL, PARAMS],
+          returns: ROWS,
+        },
+        execute: {
+          signature: "tx:execute(sql, params?) -> {rows_affected, last_insert_id?}",
+          description: "Run a statement inside the transaction",
+          args: [SQL, PARAMS],
+          returns: [{ type: "db.ExecResult" }],
+        },
+      },
+    },
   },
   install: (ctx) => install(ctx),
 });

@@ -90,18 +90,22 @@ async function dirSize(host: Host, root: string): Promise<number | bigint> {
 registerBuiltin({
   name: "disk",
   description: "File system usage, sweeping old entries out of a directory, directory sizes",
+  keywords: ["df", "du", "free", "space", "usage", "cleanup", "sweep", "size", "filesystem", "capacity"],
+  example: 'if disk.usage("/var/lib").percent > 90 then disk.sweep("/var/lib/cache", 86400) end',
   functions: {
     usage: {
       signature: "disk.usage(path) -> {total, free, used, percent}",
       description: "Size, free bytes (root's reserve included), used bytes and percent used of the file system holding path",
       args: [PATH],
+      returns: [{ type: "disk.Usage" }],
       capabilities: ["read"],
       async: true,
     },
     sweep: {
       signature: "disk.sweep(dir, age_secs) -> integer",
       description: "Remove the direct entries of dir (directories recursively) modified more than age_secs ago; returns how many",
-      args: [{ ...PATH, name: "dir" }, { name: "age_secs", type: "number" }],
+      args: [{ ...PATH, name: "dir" }, { name: "age_secs", type: "number", description: "minimum age in seconds" }],
+      returns: [{ type: "integer", description: "entries removed" }],
       capabilities: ["read", "write"],
       async: true,
     },
@@ -109,8 +113,20 @@ registerBuiltin({
       signature: "disk.dir_size(path) -> integer",
       description: "Total size in bytes of the regular files below a directory (symlinks not followed)",
       args: [PATH],
+      returns: [{ type: "integer" }],
       capabilities: ["read"],
       async: true,
+    },
+  },
+  classes: {
+    "disk.Usage": {
+      description: "What disk.usage returns, in bytes",
+      fields: {
+        total: { type: "integer" },
+        free: { type: "integer", description: "free bytes, root's reserve included" },
+        used: { type: "integer" },
+        percent: { type: "number", description: "used / total * 100" },
+      },
     },
   },
   install: ({ host }) => ({

@@ -20,11 +20,14 @@ function validName(name: string): boolean {
 registerBuiltin({
   name: "env",
   description: "Read, set and list environment variables",
+  keywords: ["environment", "variable", "getenv", "setenv", "config", "secret"],
+  example: 'local token = env.get("GITHUB_TOKEN") or error("GITHUB_TOKEN is not set")',
   functions: {
     get: {
       signature: "env.get(name) -> string|nil",
       description: "The value of an environment variable, or nil when it is unset",
       args: [{ name: "name", type: "text" }],
+      returns: [{ type: "string?", description: "nil when unset" }],
       capabilities: ["env"],
       profiles: ["restricted"],
     },
@@ -33,8 +36,10 @@ registerBuiltin({
       description: "Set an environment variable (child processes see it); nil unsets it",
       args: [
         { name: "name", type: "text" },
-        { name: "value", type: "text", optional: true, expect: "a string, a number or nil" },
+        { name: "value", type: "text", optional: true, expect: "a string, a number or nil", description: "nil unsets it" },
       ],
+      returns: [],
+      errors: ['env.set: invalid variable name "<name>"', 'env.set: value of "<name>" contains a NUL byte'],
       capabilities: ["env"],
       profiles: ["restricted"],
     },
@@ -42,8 +47,15 @@ registerBuiltin({
       signature: "env.list() -> {{key=, value=}, ...}",
       description: "Every environment variable the sandbox lets the script read, as key/value entries",
       args: [],
+      returns: [{ type: "env.Entry[]" }],
       capabilities: ["env"],
       profiles: ["restricted"],
+    },
+  },
+  classes: {
+    "env.Entry": {
+      description: "One environment variable, as env.list returns it",
+      fields: { key: { type: "string" }, value: { type: "string" } },
     },
   },
   install: ({ vars, policy }) => ({

@@ -24,7 +24,7 @@
  */
 import { dirname } from "node:path";
 import { tmpdir } from "node:os";
-import { type BuiltinContext, type Call, type FunctionDecl, registerBuiltin } from "../loader/plugin.ts";
+import { type BuiltinContext, type Call, type FunctionDecl, registerBuiltin, type ReturnDecl } from "../loader/plugin.ts";
 import { LuaError } from "../loader/lua-api.ts";
 import { float } from "../loader/bridge/values.ts";
 import type { ArgSpec } from "../loader/bridge/args.ts";
@@ -36,19 +36,28 @@ import { walkTree } from "./fs/walk.ts";
 
 const PATH: ArgSpec = { name: "path", type: "bytes", expect: "a path string" };
 
-function decl(signature: string, description: string, args: ArgSpec[], capabilities: ("read" | "write")[]): FunctionDecl {
-  return { signature, description, args, capabilities, profiles: ["restricted"], async: true };
+function decl(
+  signature: string,
+  description: string,
+  args: ArgSpec[],
+  capabilities: ("read" | "write")[],
+  returns: ReturnDecl[] = [],
+): FunctionDecl {
+  return { signature, description, args, returns, capabilities, profiles: ["restricted"], async: true };
 }
 
 const read = ["read"] as ("read" | "write")[];
 const write = ["write"] as ("read" | "write")[];
+const STRING: ReturnDecl[] = [{ type: "string" }];
 
 registerBuiltin({
   name: "fs",
   description: "Read, write, list and manage files and directories",
+  keywords: ["file", "files", "directory", "folder", "path", "read", "write", "glob", "mkdir", "copy", "rename", "stat", "chmod", "tempdir"],
+  example: 'fs.write("out/config.yaml", yaml.encode(cfg)) -- creates out/, never leaves a half-written file',
   functions: {
-    read: decl("fs.read(path) -> string", "Read a whole file (any bytes)", [PATH], read),
-    read_bytes: decl("fs.read_bytes(path) -> string", "Read a whole file as raw bytes", [PATH], read),
+    read: decl("fs.read(path) -> string", "Read a whole file (any bytes)", [PATH], read, STRING),
+    read_bytes: decl("fs.read_bytes(path) -> string", "Read a whole file as raw bytes", [PATH], read, STRING),
     write: decl(
       "fs.write(path, content)",
       "Write a file, creating missing parent directories; the old contents survive a failed write",
@@ -62,26 +71,39 @@ registerBuiltin({
       write,
     ),
     remove: decl("fs.remove(path)", "Remove a file, a symlink (not its target) or a directory recursively", [PATH], write),
-    list: decl("fs.list(path) -> {{name=, type=}, ...}", "The direct entries of a directory, in the OS's order", [PATH], read),
+    list: decl("fs.list(path) -> {{name=, type=}, ...}", "The direct entries of a directory, in the OS's order", [PATH], read, [
+      { type: "fs.Entry[]" },
+    ]),
     readdir: decl(
       "fs.readdir(path, opts?) -> {{path=, type=}, ...}",
       "Every entry below a directory, pre-order, paths relative to it; opts.depth limits the depth",
-      [PATH, { name: "opts", type: "options", optional: true, fields: { depth: { name: "depth", type: "number", optional: true } } }],
+      [PATH, {
+        name: "opts",
+        type: "options",
+        optional: true,
+        luaType: "fs.ReaddirOptions",
+        fields: { depth: { name: "depth", type: "number", optional: true, description: "levels below path (1: direct entries only; default: all)" } },
+      }],
       read,
+      [{ type: "fs.TreeEntry[]" }],
     ),
     stat: decl(
       "fs.stat(path) -> {size, is_file, is_dir, is_symlink, modified?, created?}",
       "Size, kind and times of a file (symlinks followed, except for is_symlink)",
       [PATH],
       read,
+      [{ type: "fs.Stat" }],
     ),
     mkdir: decl("fs.mkdir(path)", "Create a directory and any missing parents (like mkdir -p)", [PATH], write),
-    exists: decl("fs.exists(path) -> boolean", "Whether a path exists (symlinks followed, so a broken link is false)", [PATH], read),
+    exists: decl("fs.exists(path) -> boolean", "Whether a path exists (symlinks followed, so a broken link is false)", [PATH], read, [
+      { type: "boolean" },
+    ]),
     copy: decl(
       "fs.copy(src, dst) -> integer",
       "Copy a file's contents and permissions; returns the number of bytes copied",
       [{ ...PATH, name: "src" }, { ...PATH, name: "dst" }],
       ["read", "write"],
+      [{ type: "integer", description: "bytes copied" }],
     ),
     rename: decl("fs.rename(src, dst)", "Rename or move a file or directory (atomic within a file system)", [
       { ...PATH, name: "src" },
@@ -92,14 +114,38 @@ registerBuiltin({
       "Paths matching a pattern with *, ?, [...] and ** (recursive), sorted within each directory",
       [{ name: "pattern", type: "bytes", expect: "a pattern string" }],
       read,
+      [{ type: "string[]" }],
     ),
-    tempdir: decl("fs.tempdir() -> string", "Create a new private directory under the system temporary directory", [], write),
+    tempdir: decl("fs.tempdir() -> string", "Create a new private directory under the system temporary directory", [], write, [
+      { type: "string", description: "its path" },
+    ]),
     chmod: decl(
       "fs.chmod(path, mode)",
       "Set a file's permission bits; mode is an integer such as tonumber(\"755\", 8)",
       [PATH, { name: "mode", type: ["integer", "text"], strict: true, expect: "an integer" }],
       write,
     ),
+  },
+  classes: {
+    "fs.Entry": {
+      description: "One entry of fs.list",
+      fields: { name: { type: "string" }, type: { type: '"file"|"directory"|"symlink"' } },
+    },
+    "fs.TreeEntry": {
+      description: "One entry of fs.readdir, its path relative to the directory listed",
+      fields: { path: { type: "string" }, type: { type: '"file"|"directory"|"symlink"' } },
+    },
+    "fs.Stat": {
+      description: "What fs.stat returns",
+      fields: {
+        size: { type: "integer", description: "bytes" },
+        is_file: { type: "boolean" },
+        is_dir: { type: "boolean" },
+        is_symlink: { type: "boolean", description: "the path itself is a symlink" },
+        modified: { type: "number", optional: true, description: "Unix time of the last change" },
+        created: { type: "number", optional: true, description: "Unix time of creation, where the file system keeps it" },
+      },
+    },
   },
   install: (ctx) => installFs(ctx),
 });

@@ -50,31 +50,48 @@ function encodeIndent(api: LuaApi, L: number): number | undefined {
 registerBuiltin({
   name: "json",
   description: "Parse and encode JSON with sorted keys and exact integers",
+  keywords: ["parse", "encode", "decode", "serialize", "stringify", "object", "array", "null", "pretty"],
+  example: 'local cfg = json.parse(fs.read("config.json")); print(json.encode({ ok = true }, { pretty = true }))',
   functions: {
     parse: {
       signature: "json.parse(text, opts?) -> value",
       description: "Parse JSON text; integers stay integers (exact int64), 1.0 stays a float, null is nil ({null = json.null} keeps it)",
-      args: [{ name: "text", type: "bytes" }, { name: "opts", type: "table", optional: true }],
+      args: [
+        { name: "text", type: "bytes", description: "JSON text" },
+        { name: "opts", type: "table", optional: true, luaType: "{ null?: lightuserdata }", description: "{null = json.null} keeps nulls" },
+      ],
+      returns: [{ type: "any" }],
+      errors: ["json.parse: <what> at line <n> column <n>"],
       profiles: ["restricted", "pure"],
     },
     encode: {
       signature: "json.encode(value, opts?) -> string",
       description: "Encode a value as JSON with byte-wise sorted keys ({} encodes as []); {pretty = true, indent = 2} lays it out",
-      args: [{ name: "value", type: "value", optional: true }, { name: "opts", type: "table", optional: true }],
+      args: [
+        { name: "value", type: "value", optional: true },
+        { name: "opts", type: "table", optional: true, luaType: "{ pretty?: boolean, indent?: integer }", description: "pretty = true or indent = 0..16 lays it out" },
+      ],
+      returns: [{ type: "string" }],
+      errors: ["json.encode: unsupported Lua type for JSON: <type> (at <path>)"],
       profiles: ["restricted", "pure"],
     },
     object: {
       signature: "json.object(t?) -> t",
       description: "Mark a table (or a new one) to encode as a JSON object, so an empty one gives {}",
       args: [{ name: "t", type: "table", optional: true }],
+      returns: [{ type: "table", description: "t, or a new table" }],
       profiles: ["restricted", "pure"],
     },
     array: {
       signature: "json.array(t?) -> t",
       description: "Mark a table (or a new one) to encode as a JSON array",
       args: [{ name: "t", type: "table", optional: true }],
+      returns: [{ type: "table", description: "t, or a new table" }],
       profiles: ["restricted", "pure"],
     },
+  },
+  values: {
+    null: { type: "lightuserdata", description: "A value that encodes as JSON null (json.parse gives it with {null = json.null})" },
   },
   install({ api, onClose }) {
     const codec = jsonCodec(api, onClose);

@@ -27,7 +27,8 @@ const LEVELS: Record<string, Level> = { debug: "DEBUG", info: "INFO", warn: "WAR
 const declare = (name: string): FunctionDecl => ({
   signature: `log.${name}(msg)`,
   description: `Write a ${LEVELS[name]} line with target lua to stderr`,
-  args: [{ name: "msg", type: "bytes" }],
+  args: [{ name: "msg", type: "bytes", description: "a string or number" }],
+  returns: [],
   profiles: ["restricted", "pure"],
 });
 
@@ -36,6 +37,8 @@ const names = Object.keys(LEVELS);
 registerBuiltin({
   name: "log",
   description: "Write DEBUG, INFO, WARN and ERROR lines to stderr",
+  keywords: ["logging", "logger", "stderr", "message", "warning", "verbose"],
+  example: 'log.info("deployed " .. version)',
   functions: Object.fromEntries(names.map((name) => [name, declare(name)])),
   install: ({ log }) =>
     Object.fromEntries(names.map((name) => [name, ([msg]: unknown[]) => {

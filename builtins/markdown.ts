@@ -16,11 +16,14 @@ const libs = lazy(loadMarkdown);
 registerBuiltin({
   name: "markdown",
   description: "Markdown (CommonMark with GFM tables, strikethrough and task lists) to HTML",
+  keywords: ["html", "commonmark", "gfm", "render", "convert", "document"],
+  example: 'fs.write("report.html", markdown.to_html(fs.read("report.md")))',
   functions: {
     to_html: {
       signature: "markdown.to_html(source) -> string",
       description: "Render markdown to HTML; raw HTML passes through, the result ends with a newline",
       args: [{ name: "source", type: "text", description: "markdown, UTF-8" }],
+      returns: [{ type: "string", description: "HTML" }],
       profiles: ["restricted", "pure"],
       needs: libs,
     },

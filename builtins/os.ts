@@ -34,23 +34,28 @@ export function platformName(platform: string = process.platform): string {
 registerBuiltin({
   name: "os",
   description: "Host facts added to Lua's os table: host name, CPU architecture, platform",
+  keywords: ["hostname", "architecture", "arch", "platform", "system", "machine", "linux"],
+  example: 'if os.platform() == "linux" and os.arch() == "x86_64" then ... end',
   functions: {
     hostname: {
       signature: "os.hostname() -> string",
       description: "The machine's host name",
       args: [],
+      returns: [{ type: "string" }],
       profiles: ["restricted"],
     },
     arch: {
       signature: "os.arch() -> string",
       description: "The CPU architecture as Rust names it: x86_64, aarch64, arm, ...",
       args: [],
+      returns: [{ type: "string" }],
       profiles: ["restricted", "pure"],
     },
     platform: {
       signature: "os.platform() -> string",
       description: "The operating system: linux, macos or windows",
       args: [],
+      returns: [{ type: "string" }],
       profiles: ["restricted", "pure"],
     },
   },

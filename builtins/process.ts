@@ -53,23 +53,29 @@ function duration(value: number, what: string, allowZero: boolean): number {
 registerBuiltin({
   name: "process",
   description: "List, find, signal and wait for host processes",
+  keywords: ["pid", "kill", "signal", "ps", "running", "wait", "idle", "proc"],
+  example: 'if not process.wait_idle({ "apt", "dpkg" }, 120) then error("apt still running") end',
   functions: {
     list: {
       signature: "process.list() -> {{pid=, name=, cmdline=?}, ...}",
       description: "Every process of the host: pid, name (comm) and command line (absent when empty)",
       args: [],
+      returns: [{ type: "process.Info[]" }],
       capabilities: ["read"],
     },
     is_running: {
       signature: "process.is_running(name) -> boolean",
       description: "Whether some process's name (comm, 15 bytes on Linux) equals name exactly",
-      args: [{ name: "name", type: "bytes" }],
+      args: [{ name: "name", type: "bytes", description: "the exact process name" }],
+      returns: [{ type: "boolean" }],
       capabilities: ["read"],
     },
     kill: {
       signature: "process.kill(pid, signal?) -> true",
       description: "Send a signal number to a process (default 15, SIGTERM; 0 only checks that it exists)",
-      args: [{ name: "pid", type: "number" }, { name: "signal", type: "number", optional: true }],
+      args: [{ name: "pid", type: "number" }, { name: "signal", type: "number", optional: true, description: "a signal number (default 15)" }],
+      returns: [{ type: "true" }],
+      errors: ["process.kill: failed to send signal <signal> to pid <pid>: <why>"],
       capabilities: ["run"],
     },
     wait_idle: {
@@ -77,11 +83,22 @@ registerBuiltin({
       description: "Poll every interval seconds (default 1) until no process has one of the names (true) or timeout seconds (default 30) pass (false)",
       args: [
         { name: "names", type: ["bytes", "list"], items: { name: "name", type: "bytes" }, expect: "a string or an array of strings" },
-        { name: "timeout", type: "number", optional: true },
-        { name: "interval", type: "number", optional: true },
+        { name: "timeout", type: "number", optional: true, description: "seconds (default 30)" },
+        { name: "interval", type: "number", optional: true, description: "seconds between looks (default 1)" },
       ],
+      returns: [{ type: "boolean", description: "false when the timeout passed first" }],
       capabilities: ["read"],
       async: true,
+    },
+  },
+  classes: {
+    "process.Info": {
+      description: "One process, as process.list returns it",
+      fields: {
+        pid: { type: "integer" },
+        name: { type: "string", description: "the command name (comm)" },
+        cmdline: { type: "string", optional: true, description: "the command line, arguments separated by spaces" },
+      },
     },
   },
   install: ({ host }) => ({

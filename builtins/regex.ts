@@ -24,35 +24,54 @@ const re2js = lazy(() => require("re2js") as typeof import("re2js"));
 
 const TEXT: ArgSpec = { name: "text", type: "bytes", description: "the subject; any bytes" };
 const PATTERN: ArgSpec = { name: "pattern", type: "text", description: "a regex-lite pattern" };
-const common = { needs: re2js, profiles: ["restricted", "pure"] as ("restricted" | "pure")[] };
+const common = {
+  needs: re2js,
+  profiles: ["restricted", "pure"] as ("restricted" | "pure")[],
+  errors: ["regex.<fn>: invalid pattern: <why>"],
+};
 
 registerBuiltin({
   name: "regex",
   description: "Regular expressions (Rust regex-lite syntax), matched in linear time",
+  keywords: ["regexp", "pattern", "match", "search", "replace", "substitute", "capture", "groups"],
+  example: 'regex.replace("John Smith", "(?P<first>\\w+) (?P<last>\\w+)", "$last, $first") -- "Smith, John"',
   functions: {
     match: {
       signature: "regex.match(text, pattern) -> boolean",
       description: "Whether the pattern matches anywhere in the text",
       args: [TEXT, PATTERN],
+      returns: [{ type: "boolean" }],
       ...common,
     },
     find: {
       signature: "regex.find(text, pattern) -> {match=string, groups={string...}}|nil",
       description: "The first match and its numbered groups (absent where a group did not take part), or nil",
       args: [TEXT, PATTERN],
+      returns: [{ type: "regex.Match?" }],
       ...common,
     },
     find_all: {
       signature: "regex.find_all(text, pattern) -> {string...}",
       description: "Every non-overlapping match, whole matches only",
       args: [TEXT, PATTERN],
+      returns: [{ type: "string[]" }],
       ...common,
     },
     replace: {
       signature: "regex.replace(text, pattern, replacement) -> string",
       description: "Replace every match; $1, ${1}, $name, ${name} name groups, $$ is a literal $",
       args: [TEXT, PATTERN, { name: "replacement", type: "bytes", description: "any bytes, with group references" }],
+      returns: [{ type: "string" }],
       ...common,
+    },
+  },
+  classes: {
+    "regex.Match": {
+      description: "What regex.find returns",
+      fields: {
+        match: { type: "string", description: "the whole match" },
+        groups: { type: "table<integer, string>", description: "numbered groups; a group that did not take part is a hole" },
+      },
     },
   },
   install: (ctx) => {

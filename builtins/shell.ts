@@ -48,16 +48,19 @@ function addedVariables(env: Map<string, string> | undefined): Record<string, st
 registerBuiltin({
   name: "shell",
   description: "Run shell commands",
+  keywords: ["command", "exec", "execute", "sh", "bash", "subprocess", "spawn", "run", "stdout", "stderr", "exit"],
+  example: 'local r = shell.exec("git rev-parse HEAD", { cwd = "repo", timeout = 10 }); print(r.status, r.stdout)',
   functions: {
     exec: {
       signature: "shell.exec(cmd, opts?) -> {status, stdout, stderr, timed_out}",
       description: "Run a command line with /bin/sh -c and collect its exit status and output; a non-zero exit is not an error",
       args: [
-        { name: "cmd", type: "text", optional: true, expect: "a command string" },
+        { name: "cmd", type: "text", optional: true, expect: "a command string", description: "run by /bin/sh -c" },
         {
           name: "opts",
           type: "options",
           optional: true,
+          luaType: "shell.ExecOptions",
           fields: {
             cwd: { name: "cwd", type: "text", optional: true, description: "working directory" },
             env: {
@@ -69,12 +72,35 @@ registerBuiltin({
             },
             stdin: { name: "stdin", type: "bytes", optional: true, description: "written to the command's stdin (else /dev/null)" },
             // Any value, so that every bad one gets the spec's one message.
-            timeout: { name: "timeout", type: ["number", "value"], optional: true, description: "seconds; then the command is killed" },
+            timeout: {
+              name: "timeout",
+              type: ["number", "value"],
+              optional: true,
+              luaType: "number",
+              description: "seconds; then the command is killed",
+            },
           },
         },
       ],
+      returns: [{ type: "shell.Result" }],
+      errors: [
+        "shell.exec: command string required",
+        "shell.exec: timeout must be a non-negative finite number",
+        "shell.exec: failed to spawn command: <why>",
+      ],
       capabilities: ["run"],
       async: true,
+    },
+  },
+  classes: {
+    "shell.Result": {
+      description: "What shell.exec returns",
+      fields: {
+        status: { type: "integer", description: "exit status; -1 when killed by a signal or timed out" },
+        stdout: { type: "string", description: "the bytes the command wrote to stdout" },
+        stderr: { type: "string", description: "the bytes it wrote to stderr" },
+        timed_out: { type: "boolean", description: "the timeout killed it (stdout and stderr are then empty)" },
+      },
     },
   },
   install: (ctx) => ({

@@ -41,14 +41,18 @@ function readVars(ctx: BuiltinContext, L: number, idx: number | undefined, fn: s
 registerBuiltin({
   name: "template",
   description: "Render Jinja templates (no auto-escaping; templates cannot load files or reach the host)",
+  keywords: ["jinja", "jinja2", "render", "templating", "text", "placeholder", "interpolate"],
+  example: 'template.render_string("Hello {{ name }}!", { name = "World" })',
   functions: {
     render_string: {
       signature: "template.render_string(tmpl, vars?) -> string",
       description: "Render a Jinja template string with vars (a table or nil)",
       args: [
         { name: "tmpl", type: "bytes", description: "the template text" },
-        { name: "vars", type: "raw", optional: true, expect: "a table or nil", description: "values the template can use" },
+        { name: "vars", type: "raw", optional: true, expect: "a table or nil", description: "values the template can use", luaType: "table" },
       ],
+      returns: [{ type: "string" }],
+      errors: ["template.render_string: syntax error on line <n>: <why>"],
       profiles: ["restricted", "pure"],
       needs: engine,
     },
@@ -57,8 +61,9 @@ registerBuiltin({
       description: "Read a Jinja template file and render it with vars (a table or nil)",
       args: [
         { name: "path", type: "text", description: "the template file" },
-        { name: "vars", type: "raw", optional: true, expect: "a table or nil", description: "values the template can use" },
+        { name: "vars", type: "raw", optional: true, expect: "a table or nil", description: "values the template can use", luaType: "table" },
       ],
+      returns: [{ type: "string" }],
       capabilities: ["read"],
       profiles: ["restricted"],
       async: true,

@@ -14,12 +14,15 @@ import { sleepFor } from "../loader/timers.ts";
 registerBuiltin({
   name: "time",
   description: "Current Unix time in seconds, as a float with sub-second precision",
+  keywords: ["clock", "now", "timestamp", "epoch", "unix", "elapsed"],
+  example: 'local t0 = time(); work(); log.info(("took %.3f s"):format(time() - t0))',
   callable: true,
   functions: {
     time: {
       signature: "time() -> number",
       description: "Current Unix time in seconds, as a float with sub-second precision",
       args: [],
+      returns: [{ type: "number", description: "seconds since 1970-01-01 UTC" }],
       profiles: ["restricted", "pure"],
     },
   },
@@ -29,12 +32,16 @@ registerBuiltin({
 registerBuiltin({
   name: "sleep",
   description: "Pause the calling task for a number of seconds; other tasks keep running",
+  keywords: ["wait", "pause", "delay", "seconds", "timer"],
+  example: "sleep(0.5)",
   callable: true,
   functions: {
     sleep: {
       signature: "sleep(seconds)",
       description: "Pause the calling task for a number of seconds (fractions allowed); other tasks keep running",
-      args: [{ name: "seconds", type: "number" }],
+      args: [{ name: "seconds", type: "number", description: "how long; 0 lets other tasks run" }],
+      returns: [],
+      errors: ["sleep: invalid duration <seconds>: must be a finite number >= 0"],
       capabilities: ["timer"],
       profiles: ["restricted"],
       async: true,

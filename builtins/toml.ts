@@ -20,18 +20,23 @@ const codec = lazy(() => require("../builtins/toml/codec.ts") as typeof import("
 registerBuiltin({
   name: "toml",
   description: "Parse and encode TOML with sorted keys, exact integers and date-times kept as text",
+  keywords: ["parse", "encode", "decode", "config", "configuration", "serialize"],
+  example: 'local cfg = toml.parse(fs.read("config.toml")); print(cfg.server.port)',
   functions: {
     parse: {
       signature: "toml.parse(text) -> table",
       description: "Parse a TOML document; date-times become {[\"$__toml_private_datetime\"] = text}",
-      args: [{ name: "text", type: "text" }],
+      args: [{ name: "text", type: "text", description: "a TOML document" }],
+      returns: [{ type: "table" }],
+      errors: ["toml.parse: <why> at line <n>, column <n>"],
       profiles: ["restricted", "pure"],
       needs: codec,
     },
     encode: {
       signature: "toml.encode(table) -> string",
       description: "Encode a table as TOML with sorted keys and [section] headers ({} is an array and raises)",
-      args: [{ name: "table", type: "raw" }],
+      args: [{ name: "table", type: "raw", luaType: "table" }],
+      returns: [{ type: "string" }],
       profiles: ["restricted", "pure"],
       needs: codec,
     },

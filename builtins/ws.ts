@@ -22,7 +22,7 @@ import { suspendCall } from "../loader/install-builtins.ts";
 import { ClosedError, WsConnection } from "./ws/connection.ts";
 import { delay } from "../loader/timers.ts";
 
-const CONN: ArgSpec = { name: "conn", type: "raw", description: "a connection from ws.connect" };
+const CONN: ArgSpec = { name: "conn", type: "raw", description: "a connection from ws.connect", luaType: "ws.Connection" };
 const URL_ARG: ArgSpec = { name: "url", type: "text", strict: true, expect: "a URL string", description: "ws:// or wss:// URL" };
 const CONNECT_OPTS: ArgSpec = {
   name: "opts",
@@ -30,6 +30,7 @@ const CONNECT_OPTS: ArgSpec = {
   optional: true,
   fields: { timeout: { name: "timeout", type: "number", optional: true, description: "seconds the handshake may take (default 30)" } },
   description: "timeout (seconds, default 30)",
+  luaType: "ws.ConnectOptions",
 };
 /** As the HTTP client's default: a server that accepts and never answers must not hang the script. */
 const CONNECT_TIMEOUT_S = 30;
@@ -40,6 +41,7 @@ const SEND_OPTS: ArgSpec = {
   optional: true,
   fields: { binary: { name: "binary", type: "boolean", optional: true } },
   description: "binary = true sends a binary frame",
+  luaType: "ws.SendOptions",
 };
 
 const NET = { capabilities: ["net" as const], async: true };
@@ -49,26 +51,37 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 registerBuiltin({
   name: "ws",
   description: "WebSocket client",
+  keywords: ["websocket", "socket", "realtime", "stream", "messages", "wss"],
+  example: 'local c = ws.connect("wss://host/socket"); ws.send(c, "hi"); print(ws.recv(c)); ws.close(c)',
   functions: {
     connect: {
       signature: "ws.connect(url, opts?) -> conn",
       description: "Open a ws:// or wss:// connection (opts.timeout: handshake time limit in seconds)",
       args: [URL_ARG, CONNECT_OPTS],
+      returns: [{ type: "ws.Connection" }],
+      errors: ["ws.connect: <url>: <why>"],
       ...NET,
     },
     send: {
       signature: "ws.send(conn, msg, opts?)",
       description: "Send a text frame ({binary = true}: a binary frame)",
       args: [CONN, MSG, SEND_OPTS],
+      returns: [],
+      errors: ["ws.send: connection closed"],
       ...NET,
     },
     recv: {
       signature: 'ws.recv(conn) -> msg, "text"|"binary"',
       description: "Wait for the next message; raises once the connection is closed",
       args: [CONN],
+      returns: [{ type: "string", name: "msg" }, { type: '"text"|"binary"', name: "kind" }],
+      errors: ["ws.recv: connection closed"],
       ...NET,
     },
-    close: { signature: "ws.close(conn)", description: "Send a close frame", args: [CONN], ...NET },
+    close: { signature: "ws.close(conn)", description: "Send a close frame", args: [CONN], returns: [], ...NET },
+  },
+  classes: {
+    "ws.Connection": { description: "A WebSocket client connection from ws.connect (a handle: pass it to ws.send, ws.recv, ws.close)" },
   },
   install: (ctx) => {
     let type: HandleType<WsConnection> | undefined;

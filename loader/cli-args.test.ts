@@ -58,7 +58,15 @@ test("subcommands: context with -l/--limit, modules", () => {
   assert.deepEqual(parseArgs(["context", "grafana", "alerts", "-l", "3"]).command, { kind: "context", query: "grafana alerts", limit: 3 });
   assert.deepEqual(parseArgs(["context", "--limit", "7", "k8s"]).command, { kind: "context", query: "k8s", limit: 7 });
   assert.deepEqual(parseArgs(["context", "x"]).command, { kind: "context", query: "x", limit: 5 });
-  assert.deepEqual(parseArgs(["modules"]).command, { kind: "modules" });
+  assert.deepEqual(parseArgs(["modules"]).command, { kind: "modules", json: false });
+  assert.deepEqual(parseArgs(["modules", "--json"]).command, { kind: "modules", json: true });
+  assert.deepEqual(parseArgs(["context", "--limit=2", "db"]).command, { kind: "context", query: "db", limit: 2 });
+  assert.throws(() => parseArgs(["context", "--json", "x"]), /unknown flag --json for context/);
+  assert.deepEqual(parseArgs(["context", "-l", "1", "--", "-x", "-l"]).command, { kind: "context", query: "-x -l", limit: 1 });
+  assert.deepEqual(parseArgs(["types"]).command, { kind: "types", dir: undefined });
+  assert.deepEqual(parseArgs(["types", "editor/types"]).command, { kind: "types", dir: "editor/types" });
+  assert.throws(() => parseArgs(["types", "a", "b"]), /unexpected argument "b" for types/);
+  assert.throws(() => parseArgs(["types", "--bogus"]), /unknown flag --bogus for types/);
   assert.throws(() => parseArgs(["context"]), /context requires a query/);
   assert.throws(() => parseArgs(["context", "x", "-l", "many"]), /invalid -l value/);
   assert.throws(() => parseArgs(["modules", "x"]), /unexpected argument "x" for modules/);

@@ -14,7 +14,8 @@ export type Command =
   | { kind: "script"; file: string; args: string[]; anyExtension?: boolean }
   | { kind: "eval"; code: string; args: string[] }
   | { kind: "context"; query: string; limit: number }
-  | { kind: "modules" }
+  | { kind: "modules"; json: boolean }
+  | { kind: "types"; dir?: string }
   | { kind: "serve-checks"; file: string; port: number; host: string; cacheMs: number }
   | { kind: "test"; paths: string[]; filter?: string; format: TestFormat };
 
@@ -75,16 +76,15 @@ export function parseArgs(argv: string[]): Parsed {
     case "exec":
       return { options, command: parseExec(rest, options) };
     case "context":
-      return { options, command: parseContext(rest) };
+      return { options, command: parseContext(rest, options) };
     case "serve-checks":
       return { options, command: parseServeChecks(rest, options) };
     case "test":
       return { options, command: parseTest(rest, options) };
     case "modules":
-      if (rest.length && rest[0] !== "--help" && rest[0] !== "-h") {
-        throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for modules`);
-      }
-      return { options, command: rest.length ? { kind: "help", exitCode: 0 } : { kind: "modules" } };
+      return { options, command: parseModules(rest, options) };
+    case "types":
+      return { options, command: parseTypes(rest, options) };
     default:
       return { options, command: { kind: "script", file: word, args: rest } };
   }
@@ -272,18 +272,57 @@ function parseTest(rest: string[], options: GlobalOptions): Command {
   return { kind: "test", paths, filter, format: format as TestFormat };
 }
 
-function parseContext(rest: string[]): Command {
+/** `context <query...> [-l N | --limit N]`; `-v` is the global flag, accepted anywhere (cli.md §1). */
+function parseContext(rest: string[], options: GlobalOptions): Command {
   let limit = 5;
   const words: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === "-l" || a === "--limit") {
-      limit = Number(rest[++i]);
-      if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`invalid ${a} value`);
+    if (a === "--") {
+      words.push(...rest.slice(i + 1));
+      break;
+    }
+    const eq = a.startsWith("--limit=") ? a.slice(8) : undefined;
+    if (a === "-l" || a === "--limit" || eq !== undefined) {
+      const flag = eq === undefined ? a : "--limit";
+      limit = Number(eq ?? rest[++i]);
+      if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`invalid ${flag} value`);
     } else if (a === "-h" || a === "--help") {
       return { kind: "help", exitCode: 0 };
+    } else if (a === "-v" || a === "--verbose") {
+      options.verbose = true;
+    } else if (a.startsWith("-") && a !== "-") {
+      throw new UsageError(`unknown flag ${a} for context`);
     } else words.push(a);
   }
   if (!words.length) throw new UsageError("context requires a query");
   return { kind: "context", query: words.join(" "), limit };
+}
+
+/** `modules [--json]`. */
+function parseModules(rest: string[], options: GlobalOptions): Command {
+  let json = false;
+  for (const a of rest) {
+    if (a === "-h" || a === "--help") return { kind: "help", exitCode: 0 };
+    if (a === "--json") json = true;
+    else if (a === "-v" || a === "--verbose") options.verbose = true;
+    else throw new UsageError(`unexpected argument ${JSON.stringify(a)} for modules`);
+  }
+  return { kind: "modules", json };
+}
+
+/** `types [dir]`. */
+function parseTypes(rest: string[], options: GlobalOptions): Command {
+  let dir: string | undefined;
+  for (const a of rest) {
+    if (a === "-h" || a === "--help") return { kind: "help", exitCode: 0 };
+    if (a === "-v" || a === "--verbose") {
+      options.verbose = true;
+      continue;
+    }
+    if (a.startsWith("-")) throw new UsageError(`unknown flag ${a} for types`);
+    if (dir !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(a)} for types`);
+    dir = a;
+  }
+  return { kind: "types", dir };
 }

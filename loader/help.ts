@@ -20,9 +20,8 @@ function globalsList(): string {
 }
 
 /**
- * The text of `assay --help`. It lists only what this build does: `context` and `modules` are
- * parsed (so their flags and `--help` work) but answer "not yet available". The
- * builtins are those registered (builtins/index.ts is imported before this is called).
+ * The text of `assay --help`. The builtins are those registered (builtins/index.ts is imported
+ * before this is called).
  */
 export function helpText(version: string): string {
   return `assay ${version}: a Lua 5.4 runtime for infrastructure scripting
@@ -40,10 +39,14 @@ Usage:
   assay [FLAGS] test [--filter TEXT] [--format text|junit|tap] [PATHS...]
                                           run *_test.lua and *.test.lua files (default: .,
                                           recursively), each in a fresh VM; --timeout is per file
-  assay context <query> [-l N]            not yet available in this build
-  assay modules                           not yet available in this build
+  assay context <query> [-l N]            Markdown about the modules matching the query
+                                          (default 5), then every builtin's signature
+  assay modules [--json]                  list the modules scripts can use: ./modules,
+                                          ASSAY_LIB_PATH, the global dir, stdlib, builtins
+  assay types [DIR]                       write editor type files (LuaCATS) to DIR
+                                          (default .assay/types) and add DIR to .luarc.json
 
-Subcommands: context, exec, modules, run, serve-checks, test
+Subcommands: context, exec, modules, run, serve-checks, test, types
 
 ${globalsList()}
 (the sandbox profile decides which are installed); os adds hostname, arch and platform.

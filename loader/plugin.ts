@@ -5,8 +5,11 @@
  * argument reader enforces, see bridge/args.ts), the capabilities it may ask the policy for
  * and the profiles that include it. The VM installs each function that the sandbox profile
  * (or a capability flag) admits, so one global can be partly present (`http.get` without
- * `http.serve`). `assay modules`, `context` and editor types are generated from the same
- * declarations.
+ * `http.serve`). `assay modules`, `context`, the editor types (`assay types`) and the README's
+ * table of builtins are generated from the same declarations (loader/docs/), so every function
+ * also declares what it returns, and a builtin its search keywords, the non-function values it
+ * puts on its global (`json.null`) and the tables and handles its functions hand out (`http.Client`).
+ * tests/declarations.test.ts fails when anything installed lacks a declaration.
  *
  * A builtin reaches logging, variables, policy, the scheduler and the host only through the
  * context it is given, never through module-level state.
@@ -18,8 +21,10 @@
  *   description: "Greetings",
  *   functions: {
  *     hello: { signature: "greet.hello(name) -> string", description: "Says hello",
- *              args: [{ name: "name", type: "text" }], profiles: ["restricted", "pure"] },
+ *              args: [{ name: "name", type: "text" }], returns: [{ type: "string" }],
+ *              profiles: ["restricted", "pure"] },
  *   },
+ *   keywords: ["greeting", "hello"],
  *   install: () => ({ hello: ([name]) => `hello, ${name}` }),
  * });
  * ```
@@ -89,14 +94,39 @@ export interface BuiltinContext {
   childStdout: number;
 }
 
-/** One function of a builtin, as documented and as the installer enforces it. */
-export interface FunctionDecl {
+/**
+ * One value a function returns, for the generated documentation: its type in LuaCATS syntax
+ * (`string`, `integer?`, `http.Response`, `table<string, string>`, a class of the builtin's
+ * `classes`), and optionally a name (`...` for any number of values) and a description.
+ */
+export interface ReturnDecl {
+  type: string;
+  name?: string;
+  description?: string;
+}
+
+/** What a function or method documents: the part the editor types and `assay context` show. */
+export interface CallDoc {
   /** How it is called, e.g. `http.get(url, opts?) -> resp`. */
   signature: string;
   /** One line for `assay modules` and editor hovers. */
   description: string;
-  /** Its parameters, read and checked before the implementation runs. */
+  /**
+   * Its parameters: for functions, read and checked before the implementation runs (raw
+   * implementations read them themselves; the schema then documents them).
+   */
   args: ArgSpec[];
+  /**
+   * The values it returns, in order; `[]` for none. Optional in the type so test fixtures stay
+   * short, but every registered builtin must give it (tests/declarations.test.ts).
+   */
+  returns?: ReturnDecl[];
+  /** Error texts it raises that a script may want to match (`<placeholders>` in angle brackets). */
+  errors?: string[];
+}
+
+/** One function of a builtin, as documented and as the installer enforces it. */
+export interface FunctionDecl extends CallDoc {
   /** Capabilities it may ask the policy for. */
   capabilities?: Capability[];
   /** Profiles that install it without a flag (`full` installs everything). */
@@ -130,12 +160,57 @@ export interface Call {
 // deno-lint-ignore no-explicit-any
 export type Impl = ((args: any, call: Call) => unknown) | { raw: CFunction };
 
+/** A field of a documented table (a result such as `http.Response`, a handler's request). */
+export interface FieldDecl {
+  /** LuaCATS type. */
+  type: string;
+  description?: string;
+  /** May be absent (nil). */
+  optional?: boolean;
+}
+
+/**
+ * A kind of table or handle that a builtin's functions return or take (`http.Client`,
+ * `db.Transaction`, `shell.Result`): its fields and its methods (called with a colon). Its
+ * name is its key in `Builtin.classes`, which starts with the builtin's name (`http.Client`).
+ */
+export interface ClassDecl {
+  description: string;
+  fields?: Record<string, FieldDecl>;
+  methods?: Record<string, CallDoc>;
+}
+
+/** A value a builtin puts on its global that is not a function (`json.null`). */
+export interface ValueDecl {
+  /** LuaCATS type. */
+  type: string;
+  description: string;
+}
+
 export interface Builtin {
   /** The global it installs. */
   name: string;
   description: string;
+  /**
+   * Words `assay context` finds it by besides its name, description and function names
+   * (`crypto`: sha256, jwt...). Required of every registered builtin (tests/declarations.test.ts).
+   */
+  keywords?: string[];
+  /** One line of Lua showing it in use, for the README's table and `assay context`. */
+  example?: string;
+  /**
+   * How the global itself is called when it is a function that also carries functions
+   * (`assert(v, msg)` with `assert.eq`...); `callable` builtins document that in `functions`.
+   */
+  call?: CallDoc;
   /** Its functions by name. */
   functions: Record<string, FunctionDecl>;
+  /** Non-function values its global carries (set by `publish`), by name. */
+  values?: Record<string, ValueDecl>;
+  /** Other globals its functions set (`http.serve` sets `_SERVER_PORT`), by name. */
+  globals?: Record<string, ValueDecl>;
+  /** Tables and handles its functions hand out or take, by class name (`http.Client`). */
+  classes?: Record<string, ClassDecl>;
   /** The global is the function named like the builtin (`sleep`, `time`), not a table. */
   callable?: boolean;
   /** Builds the implementations for one VM; its keys must be exactly the declared functions. */

@@ -18,6 +18,15 @@ local format, sbyte, ssub, sfind, srep = string.format, string.byte, string.sub,
 local concat, sort = table.concat, table.sort
 local ulen = utf8.len
 
+---@class assay.inspect.Options
+---@field depth? number nesting levels shown (default unlimited); deeper tables read `{...}`
+---@field indent? string the indentation of one level (default two spaces)
+---@field width? integer the line width tables are fitted to (default 80; 0 puts every table over lines)
+---@field metatables? boolean also show each table's metatable as `<metatable> = {...}` (default false)
+
+--- The module table; calling it is calling `inspect.inspect`.
+---@class assay.inspect
+---@overload fun(value: any, opts?: assay.inspect.Options): string
 local M = {}
 
 local KEYWORDS = {}
@@ -289,6 +298,9 @@ end
 -- opts.depth (default unlimited): nesting levels shown; deeper tables read `{...}`.
 -- opts.indent (default two spaces), opts.width (default 80; 0 puts every table over lines),
 -- opts.metatables (default false): also show each table's metatable as `<metatable> = {...}`.
+---@param value any the value to render
+---@param opts? assay.inspect.Options depth, indent, width, metatables
+---@return string
 function M.inspect(value, opts)
   local st = new_state(check_opts(opts))
   local root = render(st, value, 1)

@@ -9,6 +9,9 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { assayCommand, ROOT, runAssay, tempDir } from "./helpers.ts";
+import "../builtins/index.ts";
+import { builtins as registered } from "../loader/plugin.ts";
+import { builtinsTable } from "../loader/docs/readme-table.ts";
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
 const FROM_SOURCE = process.env.ASSAY_FROM_SOURCE === "deno";
@@ -157,7 +160,7 @@ test("--version and -V print assay <package version>", () => {
 });
 
 test("--help and -h list the subcommands and exit 0; each subcommand takes --help", () => {
-  for (const args of [["--help"], ["-h"], ["run", "--help"], ["exec", "--help"], ["modules", "--help"], ["context", "--help"]]) {
+  for (const args of [["--help"], ["-h"], ["run", "--help"], ["exec", "--help"], ["modules", "--help"], ["context", "--help"], ["types", "--help"]]) {
     const r = run(args);
     assert.equal(r.code, 0, args.join(" "));
     for (const sub of ["context", "exec", "modules", "run"]) assert.match(r.stdout, new RegExp(`\\b${sub}\\b`), `${args}: ${sub}`);
@@ -170,19 +173,20 @@ const LUA_GLOBALS = `_G _VERSION arg assert collectgarbage coroutine debug dofil
   loadfile math next os package pairs pcall print rawequal rawget rawlen rawset require select setmetatable string
   table tonumber tostring type utf8 warn xpcall`.split(/\s+/);
 
-test("--help, README and docs/sandbox.md name exactly the builtins there are, and what is not available", () => {
+test("--help, README and docs/sandbox.md name exactly the builtins there are; the README's table is the generated one", () => {
   const globals = run(["exec", "-e", "for k in pairs(_G) do print(k) end"]).stdout.split("\n").filter(Boolean);
   const builtins = [...globals.filter((g) => !LUA_GLOBALS.includes(g)), "assert"].sort();
   const names = (text: string) => [...text.matchAll(/[a-z0-9_]+/g)].map((m) => m[0]).sort();
   const help = run(["--help"]).stdout;
   assert.deepEqual(names(/^Builtin globals: ([^(]*)\(/ms.exec(help)![1]), builtins, help);
-  for (const form of ["context <query>", "modules "]) {
-    assert.match(help.split("\n").find((l) => l.includes(form)) ?? "", /not yet available in this build$/, form);
-  }
+  assert.doesNotMatch(help, /not yet available/);
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const table = readme.split("\n## Builtins\n")[1].split("\n## ")[0];
+  // Generated from the declarations (run scripts/readme-builtins.ts after changing one).
+  assert.ok(table.includes(builtinsTable(registered())), "README's builtins table differs from the declarations: run scripts/readme-builtins.ts");
   const rows = table.split("\n").filter((l) => l.startsWith("| `")).map((l) => l.split("|")[1]);
-  assert.deepEqual(names(rows.join(" ")), builtins);
+  // Its rows: every global, and os, whose additions to Lua's table have a row of their own.
+  assert.deepEqual(names(rows.join(" ")), [...builtins, "os"].sort());
   const sandbox = readFileSync(join(ROOT, "docs", "sandbox.md"), "utf8");
   assert.deepEqual(names(/^\| builtins \| all: ([^|]*)\|/m.exec(sandbox)![1]), builtins);
 });
@@ -213,14 +217,6 @@ test("unsupported extension: exit 1 naming the quoted extension and assay exec a
   assert.match(viaRun.stderr, /unsupported file extension "sh"/);
 });
 
-test("context and modules answer 'not yet available' (exit 1)", () => {
-  for (const args of [["context", "grafana"], ["modules"]]) {
-    const r = run(args);
-    assert.equal(r.code, 1, args.join(" "));
-    assert.match(r.stderr, /not yet available/, args.join(" "));
-  }
-});
-
 test("usage errors exit 2 with a message on stderr", () => {
   const cases: [string[], RegExp][] = [
     [["--bogus", "x.lua"], /unknown flag --bogus/],
@@ -239,6 +235,8 @@ test("usage errors exit 2 with a message on stderr", () => {
     [["exec", "-e"], /-e needs a value/],
     [["modules", "extra"], /unexpected argument "extra" for modules/],
     [["context"], /context requires a query/],
+    [["context", "--bogus", "http"], /unknown flag --bogus for context/],
+    [["types", "a", "b"], /unexpected argument "b" for types/],
   ];
   for (const [args, message] of cases) {
     const r = run(args, { "x.lua": "print('must not run')" });
@@ -360,7 +358,10 @@ test("--log-format json also turns the runtime's own failures after the flags in
     record(["checks.yaml"]),
     error("loading config from checks.yaml: reading config file: No such file or directory (os error 2)"),
   );
-  assert.deepEqual(record(["modules"]), error("modules: not yet available in this build"));
+  assert.deepEqual(
+    record(["types"], { ".luarc.json": "[]" }),
+    error('types: cannot merge into .luarc.json: it is not a JSON object; add ".assay/types" to its "workspace.library" yourself'),
+  );
   // Filters do not hide the reason a run ended.
   assert.deepEqual(JSON.parse(run(["--log-format=json", "missing.lua"], {}, { RUST_LOG: "off" }).stderr).level, "ERROR");
   // Before the flags are parsed there is no format yet: usage errors stay plain text.

@@ -31,12 +31,28 @@ export const OPTS_ARG: ArgSpec = {
   optional: true,
   fields: { headers: HEADERS, timeout: TIMEOUT },
   description: "headers, timeout (seconds)",
+  luaType: "http.Options",
 };
-/** `opts` of `http.get`, as documented (on_event is read from the stack). */
-export const GET_OPTS_ARG: ArgSpec = { ...OPTS_ARG, description: "headers, timeout (seconds), on_event = function(event)" };
+/** `opts` of `http.get`, as documented (on_event is read from the stack, not by this spec). */
+export const GET_OPTS_ARG: ArgSpec = {
+  ...OPTS_ARG,
+  description: "headers, timeout (seconds), on_event = function(event)",
+  luaType: "http.GetOptions",
+  fields: {
+    ...OPTS_ARG.fields,
+    on_event: {
+      name: "on_event",
+      type: "function",
+      optional: true,
+      luaType: "fun(event: http.Event): boolean?",
+      description: "reads a text/event-stream response event by event; return false to stop",
+    },
+  },
+};
 export const BODY_ARG: ArgSpec = {
   name: "body",
   type: ["text", "table"],
+  luaType: "string|table",
   optional: true,
   strict: true,
   description: "a string (sent as it is) or a table (sent as JSON)",
@@ -52,7 +68,13 @@ const REQUEST_FIELDS: ArgSpec = {
     timeout: TIMEOUT,
   },
 };
-export const REQUEST_ARG: ArgSpec = { ...REQUEST_FIELDS, description: "{method=, url=, headers=, body=, timeout=}" };
+/** As documented: `body` too, which is read from the stack rather than by the schema. */
+export const REQUEST_ARG: ArgSpec = {
+  ...REQUEST_FIELDS,
+  description: "{method=, url=, headers=, body=, timeout=}",
+  luaType: "http.RequestSpec",
+  fields: { ...REQUEST_FIELDS.fields, body: { ...BODY_ARG, luaType: "string|table" } },
+};
 
 /** A time limit in seconds as milliseconds; `what` names it in the error. */
 export function timeoutMs(fn: string, what: string, seconds: number | undefined): number | undefined {

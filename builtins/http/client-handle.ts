@@ -38,10 +38,17 @@ export const CLIENT_OPTS_ARG: ArgSpec = {
     key: text("key", "its private key (PEM text)"),
     cert_file: text("cert_file", "path of the client certificate"),
     key_file: text("key_file", "path of its private key"),
-    headers: { name: "headers", type: "map", optional: true, items: { name: "value", type: "text", expect: "a string or number" } },
+    headers: {
+      name: "headers",
+      type: "map",
+      optional: true,
+      items: { name: "value", type: "text", expect: "a string or number" },
+      description: "sent with every request unless the call gives the same header",
+    },
     base_url: text("base_url", "joined to relative URLs"),
   },
   description: "timeout, follow_redirects, ca_cert_file, ca_cert, cert/key, cert_file/key_file, headers, base_url",
+  luaType: "http.ClientOptions",
 };
 
 interface ClientOpts {

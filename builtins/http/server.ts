@@ -35,17 +35,30 @@ export const serverFunctions: Record<string, FunctionDecl> = {
     description: "Serve HTTP and WebSocket routes with Lua handlers until SIGTERM/SIGINT (sets _SERVER_PORT)",
     args: [
       { name: "port", type: "integer", expect: "a port number", description: "port to listen on; 0 for an ephemeral one" },
-      { name: "routes", type: "raw", expect: "a routes table", description: "METHOD -> { [path] = handler }" },
+      {
+        name: "routes",
+        type: "raw",
+        expect: "a routes table",
+        description: "METHOD -> { [path] = handler }",
+        luaType: "table<string, table<string, (fun(req: http.Request): http.Reply)|http.WsRoute>>",
+      },
       {
         name: "opts",
         type: "options",
         optional: true,
+        luaType: "http.ServeOptions",
         fields: {
           host: { name: "host", type: "text", optional: true, description: "bind address (default 0.0.0.0)" },
           max_body: { name: "max_body", type: "integer", optional: true, description: "largest request body in bytes (default 10 MiB)" },
           shutdown_grace: { name: "shutdown_grace", type: "number", optional: true, description: "seconds requests get to finish at shutdown (default 10)" },
         },
       },
+    ],
+    returns: [],
+    errors: [
+      "http.serve: port <port> is out of range (0 to 65535)",
+      'http.serve: route <METHOD> "<path>": <why>',
+      "http.serve: bind failed: <why>",
     ],
     capabilities: ["listen"],
     async: true,

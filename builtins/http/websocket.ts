@@ -80,7 +80,7 @@ export class WsSession {
   }
 }
 
-const SEND_ARGS: ArgSpec[] = [
+export const SEND_ARGS: ArgSpec[] = [
   { name: "msg", type: "bytes" },
   { name: "opts", type: "options", optional: true, fields: { binary: { name: "binary", type: "boolean", optional: true } } },
 ];

@@ -57,6 +57,12 @@ export interface ArgSpec {
   items?: ArgSpec;
   /** One-line description, for the documentation generated from the declaration. */
   description?: string;
+  /**
+   * Documentation only: the LuaCATS type when the kind says too little (a `raw` handle is a
+   * `db.Connection`, a `function` a `fun(tx: db.Transaction): any`); for an `options` table,
+   * the class name its fields are documented under (shared specs then make one class).
+   */
+  luaType?: string;
 }
 
 const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"];
