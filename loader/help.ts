@@ -30,7 +30,7 @@ export function helpText(version: string): string {
 Usage:
   assay [FLAGS] <file.lua> [ARGS...]      run a Lua script (arg[1..n] = ARGS)
   assay [FLAGS] run <file> [--] [ARGS...] same as the bare form
-  assay [FLAGS] exec -e <code> [ARGS...]  run inline Lua code
+  assay [FLAGS] exec -e <code> [ARGS...]  run inline Lua code (short: assay -e <code> [ARGS...])
   assay [FLAGS] exec <file> [ARGS...]     run a file as Lua, whatever its extension
   assay [FLAGS] - [ARGS...]               run Lua read from standard input
   assay [FLAGS] <file.yaml|file.yml>      check mode: run the checks, print a report
@@ -39,6 +39,8 @@ Usage:
                                           (200 when all pass, 503 otherwise)
   assay context <query> [-l N]            not yet available in this build
   assay modules                           not yet available in this build
+  assay [FLAGS]                           on a terminal: the REPL (history in ~/.assay_history)
+  lua [options] [script [args]]           through a link named lua or lua5.4: lua.c's command line
 
 Subcommands: context, exec, modules, run, serve-checks
 

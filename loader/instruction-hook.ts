@@ -24,6 +24,7 @@ export class InstructionHook {
   private onDeadline: (() => void) | null = null;
 
   private hook = 0;
+  private interrupted: ((L: number) => boolean) | null = null;
 
   constructor(private api: LuaApi, private L: number, private scheduler: Scheduler) {}
 
@@ -47,9 +48,25 @@ export class InstructionHook {
     this.arm();
   }
 
+  /**
+   * Asks `interrupted(L)` at every check (null: no longer); when it answers true, the running
+   * code gets the error "interrupted!" with the caller's position, as from lua.c's hook
+   * after a Ctrl-C (see repl/interrupt.ts).
+   */
+  setInterrupt(interrupted: ((L: number) => boolean) | null): void {
+    this.interrupted = interrupted;
+    if (interrupted) this.arm();
+  }
+
   private check(L: number): void {
     if (this.onDeadline && Date.now() >= this.deadline) this.onDeadline();
     if (this.scheduler.stopRequested) this.stop(L);
+    if (this.interrupted?.(L)) {
+      this.api.m._luaL_where(L, 1);
+      this.api.pushstring(L, "interrupted!");
+      this.api.m._lua_concat(L, 2);
+      this.api.m._lua_error(L);
+    }
   }
 
   /**
