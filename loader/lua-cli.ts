@@ -15,7 +15,7 @@
  * the whole command line, the script at index 0. Errors print as `<progname>: <message>`
  * with the traceback, and the exit code is 1; in the REPL they have no prefix. Each chunk
  * runs as a scheduler task (repl/docall.ts), so async builtins work everywhere and Ctrl-C
- * gives "interrupted!".
+ * gives "interrupted!"; a server the code started keeps the run going, as in script mode.
  *
  * @example
  * ```ts
@@ -32,6 +32,7 @@ import { processVariables } from "./variables.ts";
 import { Policy } from "./sandbox/policy.ts";
 import { executablePath, wasmLocation } from "./host.ts";
 import { defaultLuaPath } from "./require.ts";
+import { watchShutdown } from "./shutdown.ts";
 import { Caller } from "./repl/docall.ts";
 import { interrupts } from "./repl/interrupt.ts";
 
@@ -155,9 +156,13 @@ export async function luaMain(progname: string, args: string[], version: string)
     writeSync(2, `${name}: cannot create state: ${(e as Error).message}\n`);
     return 1;
   }
+  // SIGTERM or SIGINT while a server runs shuts it down gracefully, exit 0, as in script mode.
+  const shutdown = watchShutdown(vm);
   try {
-    return await new LuaRun(vm, name, argv, opts, scriptDir).run(fromStdin) ? 0 : 1;
+    const ok = await new LuaRun(vm, name, argv, opts, scriptDir).run(fromStdin);
+    return ok || shutdown.requested ? 0 : 1;
   } finally {
+    shutdown.dispose();
     vm.close();
   }
 }
@@ -169,7 +174,7 @@ class LuaRun {
 
   constructor(private vm: Vm, private progname: string, private argv: string[], private opts: LuaArgs, private scriptDir: string) {
     const { api, L } = vm;
-    this.caller = new Caller(vm, interrupts());
+    this.caller = new Caller(vm, interrupts(), { servicesTakeSigint: true });
     // The original `warn`, for -W even after LUA_INIT replaced the global.
     api.getglobal(L, "warn");
     this.warnRef = api.ref(L);
@@ -188,9 +193,19 @@ class LuaRun {
         this.vm.ctx.flushStdio();
         writeSync(1, LUA_COPYRIGHT + "\n");
         await this.repl();
-      } else return await this.dochunk(this.loadfile(null));
+      } else if (!(await this.dochunk(this.loadfile(null)))) return false;
     }
+    await this.serve();
     return true;
+  }
+
+  /**
+   * A server still live when the code is done keeps the run going until SIGTERM or SIGINT
+   * shuts it down, as in assay's script mode (lua.c has no servers to wait for).
+   */
+  private async serve(): Promise<void> {
+    const { ctx, scheduler } = this.vm;
+    if (ctx.services.size > 0) await scheduler.runUntil(ctx.services.idle());
   }
 
   /** `l_message`: the error on stderr after the program name. */
@@ -227,7 +242,7 @@ class LuaRun {
   private async docall(nargs: number, keep = 0): Promise<boolean> {
     const result = await this.caller.call(nargs, "main");
     if (!result.ok) {
-      this.report(result.message);
+      if (!result.cancelled) this.report(result.message);
       return false;
     }
     if (keep > 0) {

@@ -225,6 +225,23 @@ test("SIGINT that interrupts a wait is catchable too", async () => {
   assert.match(run.out(), /^waiting\nfalse\t\(command line\):1: interrupted!\n$/);
 });
 
+test("a server in lua mode serves until SIGTERM or SIGINT shuts it down gracefully (exit 0), as in script mode", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const run = startOurs(["-e", `async.spawn(function() while not _SERVER_PORT do sleep(0.01) end print("PORT " .. _SERVER_PORT) io.stdout:flush() end)
+      http.serve(0, { GET = { ["/"] = function() return { body = "hi" } end } }, { host = "127.0.0.1" })`]);
+    try {
+      await run.printed("\n");
+      const port = /PORT (\d+)/.exec(run.out())![1];
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(await res.text(), "hi");
+      process.kill(run.child.pid!, signal);
+      assert.deepEqual(await run.exited, [0, null], signal);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+  }
+});
+
 // ---- assay's own command line -----------------------------------------------------------------
 
 test("as assay, -v is verbose and -h the help; -e CODE [args] is exec -e", () => {

@@ -37,13 +37,22 @@ export type CallResult =
     /** Lets the task's thread go (after the results are used). */
     release(): void;
   }
-  | { ok: false; message: string };
+  /** `cancelled`: the run was stopped (shutdown, VM closed); nothing to report. */
+  | { ok: false; message: string; cancelled?: boolean };
+
+export interface CallerOptions {
+  /**
+   * While a service (a server) is live, leave SIGINT to the graceful shutdown of script mode
+   * (loader/shutdown.ts) instead of interrupting the chunk: `lua` mode. The REPL interrupts.
+   */
+  servicesTakeSigint?: boolean;
+}
 
 export class Caller {
   private rootRef: number;
   private handlerRef: number;
 
-  constructor(private vm: Vm, private sigint: Interrupts | null) {
+  constructor(private vm: Vm, private sigint: Interrupts | null, private options: CallerOptions = {}) {
     const { api, L } = vm;
     const m = api.m;
     // Replaces the message handler at index 1 by the call's status: the task returns
@@ -92,7 +101,7 @@ export class Caller {
     const { thread } = task;
     if (outcome.cancelled) {
       scheduler.release(task);
-      return { ok: false, message: "the run was stopped" };
+      return { ok: false, message: "the run was stopped", cancelled: true };
     }
     if (!outcome.ok || !api.toboolean(thread, 1)) {
       // A failure outside the protected call (there should be none) leaves the error alone.
@@ -110,37 +119,46 @@ export class Caller {
   private watchInterrupts(task: Task): () => void {
     const sigint = this.sigint;
     if (!sigint) return () => {};
-    const { scheduler, hook } = this.vm;
+    const { scheduler, hook, ctx } = this.vm;
     let pending = false;
     const poll = () => {
-      // A Ctrl-C while a command the code ran had the terminal was that command's, as with system(3).
       if (sigint.take()) {
+        // A Ctrl-C while a command the code ran had the terminal was that command's, as with system(3).
         if (sigintForChild()) sigint.rearm();
         else pending = true;
       }
       return pending;
     };
-    sigint.begin();
-    // Without native signal handling, Lua code that computes cannot see a signal: no hook then.
-    if (sigint.native) {
-      hook.setInterrupt(() => {
-        if (!poll() || scheduler.current !== task) return false;
-        pending = false;
-        return true;
-      });
-    }
+    const interruptHook = () => {
+      if (!poll() || scheduler.current !== task) return false;
+      pending = false;
+      return true;
+    };
+    let catching = false;
+    const catchSigint = (on: boolean) => {
+      if (on === catching) return;
+      catching = on;
+      pending = false;
+      if (on) sigint.begin();
+      else sigint.end();
+      // Without native signal handling, Lua code that computes cannot see a signal: no hook then.
+      if (sigint.native) hook.setInterrupt(on ? interruptHook : null);
+    };
+    const unwatch = this.options.servicesTakeSigint ? ctx.services.watch((live) => catchSigint(live === 0)) : () => {};
+    catchSigint(!this.options.servicesTakeSigint || ctx.services.size === 0);
     const timer = setInterval(() => {
-      if (poll() && scheduler.interrupt(task, new LuaError("interrupted!"))) pending = false;
+      if (catching && poll() && scheduler.interrupt(task, new LuaError("interrupted!"))) pending = false;
     }, POLL_MS);
-    const refresh = () => sigint.refresh();
+    const refresh = () => {
+      if (catching) sigint.refresh();
+    };
     scheduler.busyHooks.push(refresh);
     return () => {
       clearInterval(timer);
+      unwatch();
       const i = scheduler.busyHooks.indexOf(refresh);
       if (i >= 0) scheduler.busyHooks.splice(i, 1);
-      if (sigint.native) hook.setInterrupt(null);
-      sigint.end();
+      catchSigint(false);
     };
   }
 }
-
