@@ -103,8 +103,8 @@ test("Ctrl-C stops a line that waits, and one that computes (binary), with 'inte
     }
     // pcall catches it, as in lua.c; the VM and its globals survive.
     assert.match(await pty.line("y = 5"), /\n> $/);
-    pty.type("print(pcall(sleep, 30))" + KEY.enter);
-    await new Promise((r) => setTimeout(r, 300));
+    pty.type("print('waiting') print(pcall(sleep, 30))" + KEY.enter);
+    await pty.expect("waiting\n");
     pty.type(KEY.ctrlC);
     // The terminal echoes ^C where the cursor is; the code's own output follows it.
     assert.match(await pty.expect(/\n> $/), /\^Cfalse\tinterrupted!\n> $/);
@@ -117,8 +117,9 @@ test("Ctrl-C stops a line that waits, and one that computes (binary), with 'inte
 test("code can read standard input while the REPL waits for it", async () => {
   const { pty } = await repl();
   try {
-    pty.type("local l = io.read('l'); print('got ' .. l)" + KEY.enter);
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the code runs (it says so), the terminal is the code's: readline is paused.
+    pty.type("print('reading') local l = io.read('l'); print('got ' .. l)" + KEY.enter);
+    await pty.expect("reading\n");
     assert.match(await pty.line("typed text"), /got typed text\n> $/);
   } finally {
     await pty.close();
