@@ -21,6 +21,8 @@ import { serveChecks } from "./loader/checks/serve-checks.ts";
 import { runTestCommand } from "./loader/testing/test-command.ts";
 import { contextOutput, modulesOutput, typesOutput, writeOut } from "./loader/docs/commands.ts";
 import { TypesError } from "./loader/docs/write-types.ts";
+import { isLuaName } from "./loader/lua-cli.ts";
+import { isatty } from "node:tty";
 
 export const VERSION: string = pkg.version;
 
@@ -34,8 +36,12 @@ function fail(message: string, code: number, format: GlobalOptions["logFormat"] 
   return code;
 }
 
-/** Runs the CLI with the given arguments; resolves with the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI with the given arguments; resolves with the exit code. `invokedAs` is the name
+ * the program was started under: `lua` or `lua5.4` select lua.c's command line.
+ */
+export async function main(argv: string[], invokedAs?: string): Promise<number> {
+  if (isLuaName(invokedAs)) return await (await import("./loader/lua-cli.ts")).luaMain(invokedAs, argv, VERSION);
   let parsed;
   try {
     parsed = parseArgs(argv);
@@ -52,6 +58,14 @@ export async function main(argv: string[]): Promise<number> {
     case "help":
       writeSync(1, helpText(VERSION) + (command.exitCode === 1 ? "\n" : ""));
       return command.exitCode;
+    case "repl":
+      // The help and exit 1 of cli.md §1 unless both ends are a terminal (README "REPL").
+      if (!isatty(0) || !isatty(1)) {
+        writeSync(1, helpText(VERSION) + "\n");
+        return 1;
+      }
+      // Loaded only here: a script run does not pay for readline.
+      return await (await import("./loader/repl/start.ts")).startRepl(options, VERSION);
     case "version":
       writeSync(1, `assay ${VERSION}\n`);
       return 0;
@@ -231,6 +245,12 @@ async function runLua(options: GlobalOptions, run: LuaRun): Promise<number> {
 }
 
 if (import.meta.main) {
-  const code = await main(process.argv.slice(2));
+  // From source the program's name is that of the entry script, main.ts. A link named `lua`
+  // to it cannot work (Deno resolves its imports from the link's directory), so a wrapper
+  // script named `lua` passes its own name instead: ASSAY_ARGV0="$0" deno run -A main.ts "$@".
+  // It is taken out of the environment so that commands the script runs do not inherit it.
+  const invokedAs = process.env.ASSAY_ARGV0 ?? process.argv[1];
+  delete process.env.ASSAY_ARGV0;
+  const code = await main(process.argv.slice(2), invokedAs);
   process.exit(code);
 }

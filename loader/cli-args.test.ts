@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { ExecWithoutCode, parseArgs, parseBytes, parseSeconds, UsageError } from "./cli-args.ts";
 import { effectiveTimeout, RESTRICTED_TIMEOUT } from "./limits.ts";
 
-test("no arguments asks for the help with exit code 1; --help/-h with 0", () => {
-  assert.deepEqual(parseArgs([]).command, { kind: "help", exitCode: 1 });
+test("no arguments asks for the REPL (main.ts prints the help with exit 1 off a terminal); --help/-h the help with 0", () => {
+  assert.deepEqual(parseArgs([]).command, { kind: "repl" });
+  assert.deepEqual(parseArgs(["--sandbox", "pure"]).command, { kind: "repl" });
   assert.deepEqual(parseArgs(["--help"]).command, { kind: "help", exitCode: 0 });
   assert.deepEqual(parseArgs(["-h"]).command, { kind: "help", exitCode: 0 });
   assert.deepEqual(parseArgs(["-v", "--help", "x.lua"]).command, { kind: "help", exitCode: 0 });
@@ -52,6 +53,18 @@ test("exec: -e, --eval, --eval=, a file of any extension; neither is ExecWithout
   assert.deepEqual(parseArgs(["exec", "job.txt", "1"]).command, { kind: "script", file: "job.txt", args: ["1"], anyExtension: true });
   assert.throws(() => parseArgs(["exec"]), ExecWithoutCode);
   assert.throws(() => parseArgs(["exec", "-e"]), UsageError);
+});
+
+test("-e CODE [args] is exec -e CODE [args], with global flags before it", () => {
+  assert.deepEqual(parseArgs(["-e", "print(...)", "a", "-b"]).command, { kind: "eval", code: "print(...)", args: ["a", "-b"] });
+  assert.deepEqual(parseArgs(["--eval=x()", "q"]).command, { kind: "eval", code: "x()", args: ["q"] });
+  const flagged = parseArgs(["--sandbox", "pure", "-v", "-e", "x()", "--", "-a"]);
+  assert.equal(flagged.options.profile, "pure");
+  assert.equal(flagged.options.verbose, true);
+  assert.deepEqual(flagged.command, { kind: "eval", code: "x()", args: ["-a"] });
+  assert.throws(() => parseArgs(["-e"]), UsageError);
+  // After --, -e is a script's name like any other word.
+  assert.deepEqual(parseArgs(["--", "-e"]).command, { kind: "script", file: "-e", args: [] });
 });
 
 test("subcommands: context with -l/--limit, modules", () => {

@@ -10,6 +10,8 @@ import { TEST_FORMATS, type TestFormat } from "./testing/formats.ts";
 
 export type Command =
   | { kind: "help"; exitCode: 0 | 1 }
+  /** No script: the REPL on a terminal, else the help with exit code 1 (main.ts decides). */
+  | { kind: "repl" }
   | { kind: "version" }
   | { kind: "script"; file: string; args: string[]; anyExtension?: boolean }
   | { kind: "eval"; code: string; args: string[] }
@@ -63,13 +65,15 @@ function splitList(flag: string, value: string | undefined): Grant {
 /** Parses the command line (without the executable and the entry script). */
 export function parseArgs(argv: string[]): Parsed {
   const options: GlobalOptions = { verbose: false, profile: "full", allow: {}, deny: {}, logFormat: "text" };
-  const flags = parseFlags(argv, 0, options);
+  const flags = parseFlags(argv, 0, options, isEval);
   if (flags.command) return { options, command: flags.command };
   const i = flags.next;
   const word = argv[i];
-  if (word === undefined) return { options, command: { kind: "help", exitCode: 1 } };
+  if (word === undefined) return { options, command: { kind: "repl" } };
   const rest = argv.slice(i + 1);
   if (flags.endOfFlags) return { options, command: { kind: "script", file: word, args: rest } };
+  // `assay -e CODE [args]`: the short form of `assay exec -e CODE [args]`.
+  if (isEval(word)) return { options, command: parseExec(argv.slice(i), options) };
   switch (word) {
     case "run":
       return { options, command: parseRun(rest, options) };
@@ -171,9 +175,10 @@ function parseRun(rest: string[], options: GlobalOptions): Command {
   return { kind: "script", file, args: args[0] === "--" ? args.slice(1) : args };
 }
 
+/** `-e`/`--eval` look like flags: global flags are read up to them. */
+const isEval = (a: string) => a === "-e" || a === "--eval" || a.startsWith("--eval=");
+
 function parseExec(all: string[], options: GlobalOptions): Command {
-  // `-e`/`--eval` look like flags: global flags are read up to them.
-  const isEval = (a: string) => a === "-e" || a === "--eval" || a.startsWith("--eval=");
   const flags = parseFlags(all, 0, options, isEval);
   if (flags.command) return flags.command;
   const rest = all.slice(flags.next);

@@ -29,7 +29,7 @@ export function helpText(version: string): string {
 Usage:
   assay [FLAGS] <file.lua> [ARGS...]      run a Lua script (arg[1..n] = ARGS)
   assay [FLAGS] run <file> [--] [ARGS...] same as the bare form
-  assay [FLAGS] exec -e <code> [ARGS...]  run inline Lua code
+  assay [FLAGS] exec -e <code> [ARGS...]  run inline Lua code (short: assay -e <code> [ARGS...])
   assay [FLAGS] exec <file> [ARGS...]     run a file as Lua, whatever its extension
   assay [FLAGS] - [ARGS...]               run Lua read from standard input
   assay [FLAGS] <file.yaml|file.yml>      check mode: run the checks, print a report
@@ -45,6 +45,8 @@ Usage:
                                           ASSAY_LIB_PATH, the global dir, stdlib, builtins
   assay types [DIR]                       write editor type files (LuaCATS) to DIR
                                           (default .assay/types) and add DIR to .luarc.json
+  assay [FLAGS]                           on a terminal: the REPL (history in ~/.assay_history)
+  lua [options] [script [args]]           through a link named lua or lua5.4: lua.c's command line
 
 Subcommands: context, exec, modules, run, serve-checks, test, types
 

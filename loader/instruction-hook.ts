@@ -29,6 +29,7 @@ export class InstructionHook {
    * error's __tostring) cannot be cancelled like a task and gets this as an error instead.
    */
   private stopReason: unknown = undefined;
+  private interrupted: ((L: number) => boolean) | null = null;
 
   constructor(private api: LuaApi, private L: number, private scheduler: Scheduler) {}
 
@@ -64,9 +65,25 @@ export class InstructionHook {
     if (task) this.api.m._lua_sethook(task.thread, this.hook, LUA_MASKCOUNT, 1);
   }
 
+  /**
+   * Asks `interrupted(L)` at every check (null: no longer); when it answers true, the running
+   * code gets the error "interrupted!" with the caller's position, as from lua.c's hook
+   * after a Ctrl-C (see repl/interrupt.ts).
+   */
+  setInterrupt(interrupted: ((L: number) => boolean) | null): void {
+    this.interrupted = interrupted;
+    if (interrupted) this.arm();
+  }
+
   private check(L: number): void {
     if (this.onDeadline && Date.now() >= this.deadline) this.onDeadline();
-    if (this.scheduler.stopRequested || (this.stopReason !== undefined && !this.scheduler.current)) this.stop(L);
+    if (this.scheduler.stopRequested || (this.stopReason !== undefined && !this.scheduler.current)) return this.stop(L);
+    if (this.interrupted?.(L)) {
+      this.api.m._luaL_where(L, 1);
+      this.api.pushstring(L, "interrupted!");
+      this.api.m._lua_concat(L, 2);
+      this.api.m._lua_error(L);
+    }
   }
 
   /**

@@ -159,9 +159,13 @@ export class Scheduler {
     this.ops.set(id, op);
     this.fresh.push(id);
     const promise = typeof work === "function" ? work(op.controller.signal) : work;
+    // An operation already settled by `interrupt` keeps the error it was given.
     promise.then(
-      (deliver) => (op.deliver = deliver),
+      (deliver) => {
+        if (!op.settled) op.deliver = deliver;
+      },
       (error) => {
+        if (op.settled) return;
         op.failed = true;
         op.error = error;
       },
@@ -349,6 +353,25 @@ export class Scheduler {
       this.ops.delete(task.op!);
       op.controller.abort(reason);
     }
+    this.schedule(task);
+    return true;
+  }
+
+  /**
+   * Makes the operation `task` waits for fail now with `error`, which its continuation raises
+   * in the task (so `pcall` can catch it): how Ctrl-C reaches a REPL line that waits, as
+   * "interrupted!". The work itself is aborted. Returns false when the task is not waiting.
+   */
+  interrupt(task: Task, error: LuaError): boolean {
+    const id = task.op;
+    const op = id === undefined ? undefined : this.ops.get(id);
+    if (task.ended || task.state !== "waiting" || !op) return false;
+    op.failed = true;
+    op.error = error;
+    op.settled = true;
+    op.controller.abort(error);
+    // The work's own settling later must not schedule the task again.
+    task.op = undefined;
     this.schedule(task);
     return true;
   }

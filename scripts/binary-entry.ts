@@ -8,4 +8,6 @@ import { setWasmLocation } from "../loader/host.ts";
 
 setWasmLocation(wasmPath, nativePath);
 const { main } = await import("../main.ts");
-process.exit(await main(process.argv.slice(2)));
+// argv0 is the name the binary was started under (process.argv[0] is always "bun"): a link
+// named `lua` selects lua mode.
+process.exit(await main(process.argv.slice(2), process.argv0));

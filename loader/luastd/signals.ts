@@ -48,8 +48,16 @@ export function trackChild(): (sync: boolean) => void {
   };
 }
 
+/**
+ * Whether a SIGINT now belongs to a child process: one runs, or a synchronous one has just
+ * ended (its signals arrive afterwards). The REPL's Ctrl-C (repl/interrupt.ts) ignores those.
+ */
+export function sigintForChild(): boolean {
+  return children > 0 || lastChildEnded;
+}
+
 function onSignal(signal: (typeof HANDLED)[number]): void {
-  if (signal === "SIGINT" && (children > 0 || lastChildEnded)) return;
+  if (signal === "SIGINT" && sigintForChild()) return;
   if (process.listenerCount(signal) > 1) return;
   let exit: ((code: number) => never) | undefined;
   for (const ref of live) {
