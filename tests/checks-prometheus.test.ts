@@ -26,6 +26,8 @@ before(async () => {
   prom = await startPrometheus({ targets: [target.hostPort] });
   // The first scrape of the target comes a few seconds after start.
   await prom.waitFor('replicas_ready{app="api"}', (r) => Array.isArray(r) && r.length === 1, 30_000);
+  // Prometheus scrapes itself on its own schedule: the checks below and the example query it too.
+  await prom.waitFor('up{job="prometheus"}', (r) => Array.isArray(r) && r.length === 1, 30_000);
 });
 after(async () => {
   await prom?.stop();
