@@ -397,6 +397,10 @@ if (existsSync(testes)) {
   sections.push(`## Lua 5.4.5 test suite (per file, under the scheduler)\n\n\`\`\`\n${readFileSync(testes, "utf8").trim()}\n\`\`\``);
 }
 
+// The container image's size, recorded by scripts/container/size.ts rather than measured here.
+const imageSize = join(import.meta.dirname ?? ".", "image-size.md");
+if (existsSync(imageSize)) sections.push(readFileSync(imageSize, "utf8").trim());
+
 // Hand-written observations that a regenerated report keeps.
 const notes = join(import.meta.dirname ?? ".", "NOTES.md");
 if (existsSync(notes)) sections.push(readFileSync(notes, "utf8").trim());

@@ -91,7 +91,7 @@ test("scripts/test.sh prints the seconds each phase took", () => {
 test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test", () => {
   const dir = copyOf([".ci/run", "scripts/test.sh"]);
   // A PATH of stand-ins only: root, apt-get present (noting its arguments), lua5.4, clang, wasm-ld, the test peers, the
-  // database servers and Prometheus missing, npm doing nothing.
+  // database servers, Prometheus and podman missing, npm doing nothing.
   const bin = join(dir, "bin");
   const aptLog = join(dir, "apt-get.log");
   stub(bin, "id", "echo 0");
@@ -102,7 +102,7 @@ test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test"
   const r = spawnSync(BASH, [join(dir, ".ci", "run")], { env: { PATH: bin, ASSAY_PG_LIB: join(dir, "no-postgresql") }, encoding: "utf8" });
   const out = r.stdout;
   assert.equal(r.status, 0, out + r.stderr);
-  const packages = "lua5.4 clang lld openssl curl python3 python3-yaml postgresql mariadb-server prometheus";
+  const packages = "lua5.4 clang lld openssl curl python3 python3-yaml postgresql mariadb-server prometheus podman";
   assert.match(out, new RegExp(`^== apt install ${packages.replace(/\./g, "\\.")}: ${SECONDS}$`, "m"), out);
   // Recommends stay out: prometheus alone would pull node-exporter and dozens of packages more.
   assert.equal(readFileSync(aptLog, "utf8"), `update -qq\ninstall -y -qq --no-install-recommends ${packages}\n`);
