@@ -81,7 +81,7 @@ test("scripts/test.sh prints the seconds each phase took", () => {
   });
   const out = r.stdout;
   assert.equal(r.status, 0, out + r.stderr);
-  for (const phase of ["embed stdlib", "type-check", "lint", "build", "tests (binary)", "tests (source under Deno: smoke subset and network)"]) {
+  for (const phase of ["embed stdlib", "type-check", "lint", "build", "tests (binary)", "tests (source under Deno: Lua tests and network)"]) {
     const name = phase.replace(/[()]/g, "\\$&");
     assert.match(out, new RegExp(`^== ${name}\n(.*\n)*== ${name}: ${SECONDS}$`, "m"), out);
   }

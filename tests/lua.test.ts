@@ -9,20 +9,18 @@
  * `os.exit` anywhere fails it (`assay test` reports the rest of the file as not run). That is
  * what the old `ok: <file>` completion marker guarded against, so the files no longer print
  * one. Files may use the `ASSAY_TEST_TMP` directory made for the run; `lib.testlib`'s
- * `scratch()` gives each file its own directory under it. Under `ASSAY_FROM_SOURCE=deno` only
- * the smoke subset listed in tests/lua/SMOKE runs (named on the command line).
+ * `scratch()` gives each file its own directory under it. Under `ASSAY_FROM_SOURCE=deno` the
+ * same files run from source (scripts/test.sh's Deno phase), so `deno task assay` is held to
+ * the same tests as the binary.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, type RunResult, runAssay, tempDir } from "./helpers.ts";
 
 const dir = join(ROOT, "tests", "lua");
-const smoke = readFileSync(join(dir, "SMOKE"), "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
-const fromSource = process.env.ASSAY_FROM_SOURCE === "deno";
-const files = readdirSync(dir).filter((f) => f.endsWith("_test.lua")).sort()
-  .filter((f) => !fromSource || smoke.includes(f));
+const files = readdirSync(dir).filter((f) => f.endsWith("_test.lua")).sort();
 const paths = files.map((f) => `tests/lua/${f}`);
 
 interface Point {
@@ -48,7 +46,7 @@ let run: { result: RunResult; points: Point[] } | undefined;
 /** The one run, made by whichever test needs it first. */
 function suite() {
   if (!run) {
-    const result = runAssay(["--timeout", "120", "test", "--format", "tap", ...(fromSource ? paths : ["tests/lua"])], {
+    const result = runAssay(["--timeout", "120", "test", "--format", "tap", "tests/lua"], {
       env: { ASSAY_TEST_TMP: tempDir(), NO_COLOR: "1" },
       timeoutMs: 20 * 60_000,
     });

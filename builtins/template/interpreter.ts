@@ -42,6 +42,17 @@ type Evaluate = Interpreter["evaluate"];
 
 /** How deep evaluation may nest (a macro calling itself without end stops here). */
 const MAX_DEPTH = 6000;
+const RECURSION = "recursion too deep (a macro that calls itself without end?)";
+
+/**
+ * A JS stack overflow. V8's stack (Deno) runs out before MAX_DEPTH, JavaScriptCore's (Bun)
+ * after it; both say "Maximum call stack size exceeded". No regular expression here: near the
+ * limit, compiling one fails with a SyntaxError that would hide the overflow, whereas a call
+ * that overflows here throws a new overflow, which is as good.
+ */
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message.includes("call stack");
+}
 
 /** The source text of a simple expression, for error messages (`user.address`). */
 function describe(node: Node): string {
@@ -69,6 +80,20 @@ function describe(node: Node): string {
   }
 }
 
+/**
+ * A variable's value, found by walking the scope chain in a loop. The library's own lookup
+ * recurses once per enclosing scope (a macro's scope encloses its caller's, so the chain grows
+ * with each nested call) and turns any error into undefined, a stack overflow included: a deep
+ * recursion then read as `f is not callable (it is undefined)` where the stack is smaller (V8
+ * under Deno) instead of reaching MAX_DEPTH.
+ */
+function variable(env: Environment, name: string): RV {
+  for (let scope: Environment | undefined = env; scope; scope = scope.parent) {
+    if (scope.variables.has(name)) return (scope.variables.get(name) ?? new UndefinedValue()) as unknown as RV;
+  }
+  return new UndefinedValue();
+}
+
 /** Control-flow signals of the library (`break`, `continue`): they must pass through untouched. */
 function isControl(e: unknown): boolean {
   return e instanceof Error && controlSignals.includes(e.constructor);
@@ -76,6 +101,8 @@ function isControl(e: unknown): boolean {
 
 export class TemplateInterpreter extends Interpreter implements FilterContext {
   private depth = 0;
+  /** The line of the innermost statement a stack overflow passed through. */
+  private overflowLine: number | undefined;
 
   constructor(env: Environment, private compiled: Compiled, readonly limits: Limits) {
     super(env);
@@ -86,12 +113,19 @@ export class TemplateInterpreter extends Interpreter implements FilterContext {
     if (!node) return super.evaluate(statement, environment);
     if (++this.depth > MAX_DEPTH) {
       this.depth--;
-      throw new TemplateError("recursion too deep (a macro that calls itself without end?)");
+      throw new TemplateError(RECURSION);
     }
     const line = this.compiled.lines.get(node);
     try {
       return this.evaluateNode(node, environment) as never;
     } catch (e) {
+      if (isStackOverflow(e)) {
+        // Unwound untouched to the outermost node, where there is stack to build the error;
+        // it names the innermost statement that saw the overflow.
+        if (this.overflowLine === undefined) this.overflowLine = line;
+        if (this.depth > 1) throw e;
+        throw new TemplateError(RECURSION, this.overflowLine);
+      }
       if (line !== undefined && e instanceof TemplateError && e.line === undefined) e.line = line;
       else if (line !== undefined && !(e instanceof TemplateError) && !isControl(e)) throw new TemplateError(renderMessage(e), line);
       throw e;
@@ -133,6 +167,8 @@ export class TemplateInterpreter extends Interpreter implements FilterContext {
         return unary(node.operator.value, this.eval(node.argument, env));
       case "CallExpression":
         return this.call(node, env);
+      case "Identifier":
+        return variable(env, node.value);
     }
     return super.evaluate(node as never, env) as unknown as RV;
   }
@@ -244,7 +280,7 @@ export class TemplateInterpreter extends Interpreter implements FilterContext {
 
 /** The message of an error raised while rendering. */
 export function renderMessage(e: unknown): string {
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return "recursion too deep";
+  if (isStackOverflow(e)) return RECURSION;
   const message = e instanceof Error ? e.message : String(e);
   // The library names types by its class names.
   const named = message.replace(/\b(\w+)Value\b/g, (m, kind: string) => LIBRARY_TYPES[kind] ?? m);

@@ -37,9 +37,17 @@ assert(row.tv == "real")
 -- a valid UTF-8 string binds as TEXT, invalid UTF-8 and db.bytes as BLOB
 row = db.query(m, "select typeof(?) as a, typeof(?) as b, typeof(?) as c", { "é", "\255", db.bytes("é") })[1]
 assert(row.a == "text" and row.b == "blob" and row.c == "blob", row.a .. row.b .. row.c)
--- text keeps NUL bytes both ways
+-- text keeps NUL bytes both ways. Not from source under Deno: Deno's node:sqlite reads a TEXT
+-- column as a C string, up to its first NUL (binding keeps them, hence n == 3 there too), and
+-- assay cannot reach that conversion (README, "Running from source under Deno"). That branch
+-- asserts the truncation, so a Deno that fixes it fails here and the branch can go.
 row = db.query(m, "select ? as t, length(cast(? as blob)) as n, 'x' || char(0) || 'y' as lit", { "a\0b", "a\0b" })[1]
-assert(row.t == "a\0b" and row.n == 3 and row.lit == "x\0y", "text with NUL")
+if os.getenv("ASSAY_FROM_SOURCE") == "deno" then
+  assert(row.t == "a" and row.n == 3 and row.lit == "x",
+    ("TEXT under Deno: expected it cut at the NUL, got %q: if Deno keeps it now, drop this branch"):format(row.t))
+else
+  assert(row.t == "a\0b" and row.n == 3 and row.lit == "x\0y", "text with NUL")
+end
 -- any column name is a key, __proto__ too
 row = db.query(m, "select 1 as __proto__, 2 as constructor")[1]
 assert(row.__proto__ == 1 and row.constructor == 2)
