@@ -18,7 +18,7 @@
  * compile(hostTarget(), "dist/assay");
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
@@ -82,6 +82,8 @@ function bunExecutable(target: string): string {
     console.error(`assay build: fetching @oven/${pkg}@${version} (Bun for ${target}) from npm`);
     run("npm", ["pack", `@oven/${pkg}@${version}`, "--silent", "--pack-destination", cache], { quiet: true });
     run("tar", ["xzf", `oven-${pkg}-${version}.tgz`], { cwd: cache });
+    // Half again the executable's size, and npm keeps its own copy in its cache anyway.
+    rmSync(join(cache, `oven-${pkg}-${version}.tgz`));
     chmodSync(cached, 0o755);
   }
   return cached;

@@ -61,4 +61,4 @@ for (const target of targets) {
 writeFileSync(join(outdir, "SHA256SUMS"), sums.sort(([a], [b]) => a < b ? -1 : 1).map(([, line]) => line).join(""));
 writeFileSync(join(outdir, "latest"), `${version}\n`);
 copyFileSync(join(ROOT, "scripts", "install.sh"), join(outdir, "install.sh"));
-console.log(`${outdir}: ${targets.length} binaries of assay ${version}${metadata ? `+${metadata}` : ""}, SHA256SUMS, latest, install.sh`);
+console.log(`${outdir}: ${targets.length} ${targets.length === 1 ? "binary" : "binaries"} of assay ${version}${metadata ? `+${metadata}` : ""}, SHA256SUMS, latest, install.sh`);
