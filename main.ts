@@ -5,7 +5,6 @@
  */
 import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname, extname } from "node:path";
-import pkg from "./package.json" with { type: "json" };
 import "./builtins/index.ts";
 import { type Command, ExecWithoutCode, type GlobalOptions, parseArgs, UsageError } from "./loader/cli-args.ts";
 import { createVm } from "./loader/vm.ts";
@@ -23,8 +22,7 @@ import { contextOutput, modulesOutput, typesOutput, writeOut } from "./loader/do
 import { TypesError } from "./loader/docs/write-types.ts";
 import { isLuaName } from "./loader/lua-cli.ts";
 import { isatty } from "node:tty";
-
-export const VERSION: string = pkg.version;
+import { VERSION } from "./loader/version.ts";
 
 /**
  * Reports a failure that is not a Lua error as `assay: <message>` and returns `code`. Once the

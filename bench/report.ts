@@ -401,9 +401,12 @@ if (existsSync(testes)) {
 const imageSize = join(import.meta.dirname ?? ".", "image-size.md");
 if (existsSync(imageSize)) sections.push(readFileSync(imageSize, "utf8").trim());
 
-// Hand-written observations that a regenerated report keeps.
-const notes = join(import.meta.dirname ?? ".", "NOTES.md");
-if (existsSync(notes)) sections.push(readFileSync(notes, "utf8").trim());
+// Hand-written observations that a regenerated report keeps: notes on the figures, and the
+// release binaries' sizes with what was tried to shrink them (measured by hand, not by bench/run.sh).
+for (const name of ["NOTES.md", "release-sizes.md"]) {
+  const file = join(import.meta.dirname ?? ".", name);
+  if (existsSync(file)) sections.push(readFileSync(file, "utf8").trim());
+}
 
 const sizeMb = (statSync(assay).size / 1e6).toFixed(1);
 const out = [

@@ -102,7 +102,7 @@ test(".ci/run prints the seconds each phase took: apt install, npm ci, npm test"
   const r = spawnSync(BASH, [join(dir, ".ci", "run")], { env: { PATH: bin, ASSAY_PG_LIB: join(dir, "no-postgresql") }, encoding: "utf8" });
   const out = r.stdout;
   assert.equal(r.status, 0, out + r.stderr);
-  const packages = "lua5.4 clang lld openssl curl python3 python3-yaml postgresql mariadb-server prometheus podman";
+  const packages = "lua5.4 clang lld openssl curl file python3 python3-yaml postgresql mariadb-server prometheus podman";
   assert.match(out, new RegExp(`^== apt install ${packages.replace(/\./g, "\\.")}: ${SECONDS}$`, "m"), out);
   // Recommends stay out: prometheus alone would pull node-exporter and dozens of packages more.
   assert.equal(readFileSync(aptLog, "utf8"), `update -qq\ninstall -y -qq --no-install-recommends ${packages}\n`);
