@@ -18,7 +18,8 @@ import { helpText } from "./loader/help.ts";
 import { runCheckMode } from "./loader/checks/check-mode.ts";
 import { serveChecks } from "./loader/checks/serve-checks.ts";
 import { runTestCommand } from "./loader/testing/test-command.ts";
-import { contextOutput, modulesOutput, typesOutput, writeOut } from "./loader/docs/commands.ts";
+import { contextOutput, modulesOutput, typesOutput } from "./loader/docs/commands.ts";
+import { writeStd } from "./loader/std-write.ts";
 import { TypesError } from "./loader/docs/write-types.ts";
 import { isLuaName } from "./loader/lua-cli.ts";
 import { isatty } from "node:tty";
@@ -68,14 +69,14 @@ export async function main(argv: string[], invokedAs?: string): Promise<number> 
       writeSync(1, `assay ${VERSION}\n`);
       return 0;
     case "modules":
-      writeOut(modulesOutput({ json: command.json, cwd: process.cwd(), env: process.env }));
+      writeStd(1, modulesOutput({ json: command.json, cwd: process.cwd(), env: process.env }));
       return 0;
     case "context":
-      writeOut(contextOutput({ query: command.query, limit: command.limit, cwd: process.cwd(), env: process.env }));
+      writeStd(1, contextOutput({ query: command.query, limit: command.limit, cwd: process.cwd(), env: process.env }));
       return 0;
     case "types":
       try {
-        writeOut(typesOutput({ cwd: process.cwd(), dir: command.dir }));
+        writeStd(1, typesOutput({ cwd: process.cwd(), dir: command.dir }));
         return 0;
       } catch (e) {
         if (e instanceof TypesError) return failed(`types: ${e.message}`);

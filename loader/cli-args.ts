@@ -300,7 +300,8 @@ function parseContext(rest: string[], options: GlobalOptions): Command {
       throw new UsageError(`unknown flag ${a} for context`);
     } else words.push(a);
   }
-  if (!words.length) throw new UsageError("context requires a query");
+  // A query of blanks only (`assay context ""`) has no tokens: nothing could ever match it.
+  if (!words.join("").trim()) throw new UsageError("context requires a query");
   return { kind: "context", query: words.join(" "), limit };
 }
 

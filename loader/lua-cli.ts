@@ -23,7 +23,7 @@
  * ```
  */
 import { isatty } from "node:tty";
-import { writeSync } from "node:fs";
+import { writeStd } from "./std-write.ts";
 import { basename, dirname } from "node:path";
 import { LUA_OK, LUA_REGISTRYINDEX, LUA_TTABLE } from "./lua-api.ts";
 import { createVm, type Vm } from "./vm.ts";
@@ -135,10 +135,10 @@ export async function luaMain(progname: string, args: string[], version: string)
   const opts = collectLuaArgs(argv);
   const name = progname || "lua";
   if (opts.bad) {
-    writeSync(2, usageText(name, argv[opts.script]));
+    writeStd(2, usageText(name, argv[opts.script]));
     return 1;
   }
-  if (opts.version) writeSync(1, LUA_COPYRIGHT + "\n");
+  if (opts.version) writeStd(1, LUA_COPYRIGHT + "\n");
   const script = opts.script > 0 ? argv[opts.script] : undefined;
   const fromStdin = script === "-" && argv[opts.script - 1] !== "--";
   const scriptDir = script !== undefined && !fromStdin ? dirname(script) : ".";
@@ -153,7 +153,7 @@ export async function luaMain(progname: string, args: string[], version: string)
       scriptDir,
     });
   } catch (e) {
-    writeSync(2, `${name}: cannot create state: ${(e as Error).message}\n`);
+    writeStd(2, `${name}: cannot create state: ${(e as Error).message}\n`);
     return 1;
   }
   // SIGTERM or SIGINT while a server runs shuts it down gracefully, exit 0, as in script mode.
@@ -191,7 +191,7 @@ class LuaRun {
     else if (opts.script === 0 && !opts.exec && !opts.version) {
       if (isatty(0)) {
         this.vm.ctx.flushStdio();
-        writeSync(1, LUA_COPYRIGHT + "\n");
+        writeStd(1, LUA_COPYRIGHT + "\n");
         await this.repl();
       } else if (!(await this.dochunk(this.loadfile(null)))) return false;
     }
@@ -210,7 +210,7 @@ class LuaRun {
 
   /** `l_message`: the error on stderr after the program name. */
   private report(message: string): void {
-    writeSync(2, `${this.progname}: ${message}\n`);
+    writeStd(2, `${this.progname}: ${message}\n`);
   }
 
   /** `-E`: package.path and cpath as without LUA_PATH/LUA_CPATH (and LUA_NOENV set, as lua.c does). */

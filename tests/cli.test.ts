@@ -445,3 +445,13 @@ test("the 64 MiB default heap limit applies in every profile; --memory-limit rai
   const raised = run(["--memory-limit=256M", "big.lua"], { "big.lua": big });
   assert.equal(raised.stdout, "allocated\n", raised.stderr);
 });
+
+test("assay context with a blank query is a usage error, like no query; modules | head is not a crash", () => {
+  const r = run(["context", "  "]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^assay: context requires a query/);
+  const bin = assayCommand().map((a) => `'${a}'`).join(" ");
+  const piped = spawnSync("bash", ["-c", `${bin} modules | head -0; echo "\${PIPESTATUS[0]}"`], { encoding: "utf8" });
+  assert.match(piped.stdout.trim(), /^(0|141)$/);
+  assert.doesNotMatch(piped.stderr, /EPIPE|writeSync/);
+});

@@ -257,3 +257,13 @@ test("as assay, -v is verbose and -h the help; -e CODE [args] is exec -e", () =>
   assert.match(failed.stderr, /ERROR <eval>:1: x/);
   assert.equal(runAssay(["--sandbox", "pure", "-e", "print(os.execute == nil, json ~= nil)"]).stdout, "true\ttrue\n");
 });
+
+test("a reader that leaves early (lua -v | head -0) is a broken pipe, not a crash", () => {
+  const r = spawnSync("bash", ["-c", 'lua -v | head -0; echo "${PIPESTATUS[0]}"'], {
+    cwd: work,
+    env: { ...process.env, PATH: `${oursDir}:${process.env.PATH}` },
+    encoding: "utf8",
+  });
+  assert.match(r.stdout.trim(), /^(0|141)$/);
+  assert.doesNotMatch(r.stderr, /EPIPE|writeSync/);
+});

@@ -546,3 +546,12 @@ test("test's flags and the global ones may come before, between and after paths;
   const dashes = assayTest(dir, ["--format", "tap", "--", "--odd_test.lua"]);
   assert.deepEqual(tap(dashes.stdout).map((p) => p.name), ["--odd_test.lua"]);
 });
+
+test("a reader that leaves early (assay test | head) is a broken pipe, not a crash", () => {
+  const dir = tempDir();
+  for (let i = 0; i < 30; i++) writeFileSync(join(dir, `f${i}_test.lua`), 'for i = 1, 50 do it("t" .. i, function() end) end\n');
+  const bin = assayCommand().map((a) => `'${a}'`).join(" ");
+  const r = spawnSync("bash", ["-c", `${bin} test | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: dir, encoding: "utf8" });
+  assert.match(r.stdout.trim(), /^(0|141)$/);
+  assert.doesNotMatch(r.stderr, /EPIPE|writeSync/);
+});

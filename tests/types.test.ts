@@ -217,3 +217,21 @@ test("a directory of one's own: relative to the project in .luarc.json, absolute
   assert.ok(existsSync(join(dir, "mine/notes.lua")));
   assert.deepEqual(relative(cwd, dir), "editor/types");
 });
+
+test("assay types never replaces a file it did not write, nor touches another generated tree below DIR", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "json.lua"), 'print("my own json module")\n');
+  const refused = runAssay(["types", "."], { cwd: dir });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /json\.lua exists and was not written by assay types; choose another DIR \(nothing was written\)/);
+  assert.equal(readFileSync(join(dir, "json.lua"), "utf8"), 'print("my own json module")\n');
+  assert.ok(!existsSync(join(dir, ".luarc.json")), "nothing was written");
+  // An earlier generated tree in a subdirectory survives a run for the parent directory.
+  const project = tempDir();
+  assert.equal(runAssay(["types", "vendor-types"], { cwd: project }).code, 0);
+  const before = readdirSync(join(project, "vendor-types")).length;
+  const again = runAssay(["types", "."], { cwd: project });
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stdout, /vendor-types/);
+  assert.equal(readdirSync(join(project, "vendor-types")).length, before);
+});

@@ -10,7 +10,6 @@
  * process.stdout.write(contextOutput({ query: "http", limit: 5, cwd: process.cwd(), env: process.env }));
  * ```
  */
-import { writeSync } from "node:fs";
 import { EMBEDDED } from "../../stdlib/embedded.gen.ts";
 import { builtins } from "../plugin.ts";
 import { cheatSheet } from "./builtin-docs.ts";
@@ -48,20 +47,3 @@ export function typesOutput(options: { cwd: string; dir?: string }): string {
   return lines.join("\n") + "\n";
 }
 
-/**
- * Writes all of `text` to stdout, waiting out a full pipe (EAGAIN) rather than cutting it
- * short; a reader that went away (`assay modules | head -1`) just ends the output.
- */
-export function writeOut(text: string): void {
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length;) {
-    try {
-      at += writeSync(1, bytes, at);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === "EPIPE") return;
-      if (code !== "EAGAIN") throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
-}

@@ -13,7 +13,7 @@
  * r.luarc;        // "created"
  * ```
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Builtin } from "../plugin.ts";
 import { builtinTypeFiles, type TypeFile } from "./luacats-builtins.ts";
@@ -65,21 +65,29 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
-/** Generated files below `dir` (recursively), relative to it. */
-function generatedFiles(dir: string, sub = ""): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(dir, sub));
-  } catch {
-    return [];
-  }
+/** Whether the file at `path` was written by `assay types` (its mark in the first lines). */
+function isGenerated(path: string): boolean {
+  return (readIfExists(path) ?? "").split("\n", 3).some((l) => l.startsWith(MARK));
+}
+
+/**
+ * Generated files in `dir`, relative to it: only where this command writes (top-level
+ * `*.lua` and `assay/*.lua`), so another generated tree below DIR (`assay types .` next to an
+ * earlier `assay types vendor`) is never touched.
+ */
+function generatedFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const name of names) {
-    const rel = sub ? `${sub}/${name}` : name;
-    if (name.endsWith(".lua")) {
-      const text = readIfExists(join(dir, rel)) ?? "";
-      if (text.split("\n", 3).some((l) => l.startsWith(MARK))) out.push(rel);
-    } else if (!name.includes(".")) out.push(...generatedFiles(dir, rel));
+  for (const sub of ["", "assay"]) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, sub));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const rel = sub ? `${sub}/${name}` : name;
+      if (name.endsWith(".lua") && isGenerated(join(dir, rel))) out.push(rel);
+    }
   }
   return out;
 }
@@ -100,6 +108,11 @@ export function writeTypes(options: TypesOptions): TypesResult {
   }
   const files = typeFiles(options.builtins, options.embedded);
   const names = new Set(files.map((f) => f.path));
+  // A file of the same name that this command did not write is the user's: never replaced.
+  const theirs = files.map((f) => join(dir, f.path)).filter((p) => existsSync(p) && !isGenerated(p));
+  if (theirs.length) {
+    throw new TypesError(`${theirs[0]} exists and was not written by assay types; choose another DIR (nothing was written)`);
+  }
   try {
     for (const file of files) {
       const path = join(dir, file.path);

@@ -15,7 +15,7 @@
  * lines.suspend();                       // before running code
  * ```
  */
-import { writeSync } from "node:fs";
+import { writeStd } from "../std-write.ts";
 import * as readline from "node:readline";
 import { LUA_TSTRING } from "../lua-api.ts";
 import type { Vm } from "../vm.ts";
@@ -135,7 +135,7 @@ export class StreamLines implements LineSource {
     if (this.ended) return Promise.resolve(null);
     const { api, L, ctx } = this.vm;
     ctx.flushStdio();
-    writeSync(1, prompt);
+    writeStd(1, prompt);
     let line: Uint8Array | null = null;
     api.protect(L, 0, (P) => {
       api.pushref(P, this.reader);
@@ -149,8 +149,8 @@ export class StreamLines implements LineSource {
     const bytes: Uint8Array = line;
     const text = bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, -1) : bytes;
     if (this.echo) {
-      writeSync(1, text);
-      writeSync(1, "\n");
+      writeStd(1, text);
+      writeStd(1, "\n");
     }
     return Promise.resolve(text);
   }

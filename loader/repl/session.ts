@@ -13,7 +13,7 @@
  * await runSession({ vm, caller, lines: new TerminalLines(history), show: "inspect" });
  * ```
  */
-import { writeSync } from "node:fs";
+import { writeStd } from "../std-write.ts";
 import { LUA_OK, LUA_TNIL } from "../lua-api.ts";
 import type { Vm } from "../vm.ts";
 import type { Caller } from "./docall.ts";
@@ -34,7 +34,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
   const printRef = options.show === "inspect" ? inspector(vm) : 0;
   const errorLine = (message: string) => {
     ctx.flushStdio();
-    writeSync(2, message + "\n");
+    writeStd(2, message + "\n");
   };
   // While the user types, the VM's other tasks (servers, spawned tasks) keep running.
   const read = async (first: boolean) => {
@@ -72,7 +72,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
   lines.close();
   // As lua.c ends its REPL: the shell's prompt starts on a line of its own.
   ctx.flushStdio();
-  writeSync(1, "\n");
+  writeStd(1, "\n");
 }
 
 /** `_PROMPT` or `_PROMPT2` through `tostring` when set, else the defaults. */

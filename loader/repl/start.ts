@@ -10,7 +10,7 @@
  * if (isatty(0) && isatty(1)) return await startRepl(options, VERSION);
  * ```
  */
-import { writeSync } from "node:fs";
+import { writeStd } from "../std-write.ts";
 import type { GlobalOptions } from "../cli-args.ts";
 import { createVm } from "../vm.ts";
 import { parseFilter, stderrSink, writeFailure } from "../log-sink.ts";
@@ -43,7 +43,7 @@ export async function startRepl(options: GlobalOptions, version: string): Promis
     return 1;
   }
   log.write("DEBUG", "assay", "starting assay (repl mode)", { profile: options.profile });
-  writeSync(1, `assay ${version} (${LUA_RELEASE}, sandbox ${options.profile}): Ctrl-C cancels, Ctrl-D exits\n`);
+  writeStd(1, `assay ${version} (${LUA_RELEASE}, sandbox ${options.profile}): Ctrl-C cancels, Ctrl-D exits\n`);
   const lines = new TerminalLines(History.open(historyPath()));
   try {
     await runSession({ vm, caller: new Caller(vm, interrupts()), lines, show: "inspect" });

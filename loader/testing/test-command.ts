@@ -11,7 +11,7 @@
  * const code = await runTestCommand({ paths: ["tests"], format: "text", ...cliOptions });
  * ```
  */
-import { writeSync } from "node:fs";
+import { writeStd } from "../std-write.ts";
 import { parseFilter, stderrSink, writeFailure } from "../log-sink.ts";
 import type { Policy } from "../sandbox/policy.ts";
 import { effectiveTimeout } from "../limits.ts";
@@ -60,7 +60,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
     memoryLimit: options.memoryLimit,
     timeout: effectiveTimeout(options.policy.profile, options.timeout),
     filter: options.filter,
-    output: (bytes) => writeAll(2, bytes),
+    output: (bytes) => writeStd(2, bytes),
   };
   const color = options.format === "text" && colorStdout();
   const started = performance.now();
@@ -68,7 +68,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
   for (const file of files) {
     const report = await runTestFile(setup, file);
     reports.push(report);
-    if (options.format === "text") writeAll(1, textFileBlock(report, { color }));
+    if (options.format === "text") writeStd(1, textFileBlock(report, { color }));
   }
   const report: TestReport = {
     passed: reports.every((f) => f.tests.every((t) => t.passed)),
@@ -76,7 +76,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
     filtered: reports.reduce((n, f) => n + f.filtered, 0),
     duration_ms: performance.now() - started,
   };
-  writeAll(1, options.format === "text" ? textSummary(report) : formatTestReport(options.format, report));
+  writeStd(1, options.format === "text" ? textSummary(report) : formatTestReport(options.format, report));
   if (options.filter !== undefined && reports.every((f) => f.tests.length === 0)) {
     return fail(`no test matches --filter ${JSON.stringify(options.filter)} (${report.filtered} left out)`);
   }
@@ -88,8 +88,3 @@ function colorStdout(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
-/** Writes all of it (writeSync may write less than asked to a pipe). */
-function writeAll(fd: 1 | 2, data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
-}
