@@ -555,3 +555,13 @@ test("a reader that leaves early (assay test | head) is a broken pipe, not a cra
   assert.match(r.stdout.trim(), /^(0|141)$/);
   assert.doesNotMatch(r.stderr, /EPIPE|writeSync/);
 });
+
+test("os.exit in a finalizer that runs when a test file's VM closes does not end the run", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "a_test.lua"), 'setmetatable({}, { __gc = function() os.exit(0) end })\nit("fails", function() error("boom") end)\n');
+  writeFileSync(join(dir, "b_test.lua"), 'it("passes", function() end)\n');
+  const r = runAssay(["test", "--format", "tap"], { cwd: dir });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /not ok \d+ - .*fails/);
+  assert.match(r.stdout, /^ok \d+ - .*passes/m);
+});

@@ -67,7 +67,8 @@ function onSignal(signal: (typeof HANDLED)[number]): void {
       continue;
     }
     ctx.flushStdio();
-    exit = ctx.exit;
+    // A VM inside a larger run (a check, a test file) ends its run, not the process, by exit.
+    if (ctx.ownsProcess) exit = ctx.exit;
   }
   const code = 128 + signalNumber(signal);
   if (exit) exit(code);

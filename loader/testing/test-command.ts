@@ -12,6 +12,7 @@
  * ```
  */
 import { writeStd } from "../std-write.ts";
+import { shouldShowProgress } from "../checks/progress.ts";
 import { parseFilter, stderrSink, writeFailure } from "../log-sink.ts";
 import type { Policy } from "../sandbox/policy.ts";
 import { effectiveTimeout } from "../limits.ts";
@@ -62,7 +63,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
     filter: options.filter,
     output: (bytes) => writeStd(2, bytes),
   };
-  const color = options.format === "text" && colorStdout();
+  const color = options.format === "text" && shouldShowProgress(process.stdout.isTTY === true, process.env);
   const started = performance.now();
   const reports: FileReport[] = [];
   for (const file of files) {
@@ -83,8 +84,4 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
   return report.passed ? 0 : 1;
 }
 
-/** Colour in the text report only for a person at a terminal. */
-function colorStdout(): boolean {
-  return process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-}
 
